@@ -1,0 +1,109 @@
+"""The two namespaces the op table's formulas run on.
+
+A formula such as ``g * m.cos(x)`` is written once. With ``m = RAW`` its values are NumPy arrays
+and it runs at NumPy speed (a plain ``backward()``). With ``m = GRAPH`` its values are tensors and
+every step is recorded, so the gradient has a graph of its own (``create_graph=True``) and can be
+differentiated again. Both namespaces offer the same names with the same meaning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autodiff_repl.engine import ops
+
+
+class RAW:
+    """Formulas on NumPy arrays."""
+
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    sign = staticmethod(np.sign)
+    abs = staticmethod(np.abs)
+    where = staticmethod(np.where)
+    outer = staticmethod(np.outer)
+    dot = staticmethod(np.dot)
+    mv = staticmethod(np.matmul)
+    mm = staticmethod(np.matmul)
+    matmul = staticmethod(np.matmul)
+    sum_to = staticmethod(ops.sum_to)
+
+    @staticmethod
+    def sum(x, dim, keepdim):
+        return np.sum(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def mean(x, dim, keepdim):
+        return np.mean(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def expand(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def reshape(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def unsqueeze(x, dim):
+        return np.expand_dims(x, dim)
+
+    @staticmethod
+    def t(x):
+        return x.T
+
+    @staticmethod
+    def mT(x):  # noqa: N802 - PyTorch's name
+        return np.swapaxes(x, -1, -2)
+
+    @staticmethod
+    def transpose(x, dim0, dim1):
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def permute(x, dims):
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def getitem(x, index):
+        return x[index]
+
+    @staticmethod
+    def index_backward(g, index, shape):
+        return ops._scatter(g, index, shape)
+
+    @staticmethod
+    def cast(x, dtype):
+        return x.astype(dtype.np, copy=False)
+
+
+class GRAPH:
+    """Formulas on tensors: the same names, each call recorded in the graph.
+
+    Filled by ``bind_graph`` once ``functions`` is imported (it imports this module).
+    """
+
+
+def bind_graph() -> None:
+    """Fill ``GRAPH`` with the engine's public functions of the same names."""
+    from autodiff_repl.engine import functions as f
+
+    def sum_(x, dim, keepdim):
+        return f.sum(x) if dim is None and not keepdim else f.sum(x, dim, keepdim)
+
+    def mean_(x, dim, keepdim):
+        return f.mean(x) if dim is None and not keepdim else f.mean(x, dim, keepdim)
+
+    table = {
+        "exp": f.exp, "log": f.log, "sin": f.sin, "cos": f.cos, "sign": f.sign, "abs": f.abs,
+        "where": f.where, "outer": f.outer, "dot": f.dot, "mv": f.mv, "mm": f.mm,
+        "matmul": f.matmul, "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_,
+        "expand": f.expand, "reshape": f.reshape, "unsqueeze": f.unsqueeze, "t": f.t,
+        "mT": lambda x: f.transpose(x, -1, -2), "transpose": f.transpose, "permute": f.permute,
+        "getitem": lambda x, index: x[index], "index_backward": f.index_backward,
+        "cast": lambda x, dtype: x.to(dtype),
+    }
+    for name, fn in table.items():
+        setattr(GRAPH, name, staticmethod(fn))

@@ -1,0 +1,260 @@
+"""The backward pass: ``Tensor.backward`` and ``autograd.grad``.
+
+1. Order the graph's nodes so that every node comes after all the nodes that use its output
+   (an iterative depth-first search: no recursion limit, however long the chain).
+2. Walk that order once. At each node the incoming gradients have all arrived and been summed;
+   the op table's vjp formulas turn the node's gradient into one per input; each is summed back
+   over broadcast axes (the one place this happens) and added into its parent's total.
+3. At a leaf (``AccumulateGrad``) the total is added into ``leaf.grad`` -- gradients accumulate,
+   as in PyTorch -- or, for ``autograd.grad``, handed back without touching ``.grad``.
+
+Without ``create_graph`` the formulas run on NumPy arrays (``backends.RAW``); with it they run on
+tensors (``backends.GRAPH``) so the gradients carry a graph of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autodiff_repl.engine import ops
+from autodiff_repl.engine.backends import GRAPH, RAW
+from autodiff_repl.engine.grad_mode import enable_grad, no_grad
+from autodiff_repl.engine.graph import AccumulateGrad, Node
+from autodiff_repl.engine.tensor import Tensor
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.")
+
+Observer = Callable[[object, object, tuple], None]
+
+
+class _Meta:
+    """Stands in for an input the node did not keep: only its shape and dtype are known."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype, self.ndim = shape, dtype, len(shape)
+
+
+def topological_order(roots: Sequence) -> list:
+    """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
+    order: list = []
+    seen: set = set()
+    for root in roots:
+        if root is None or id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent is not None and id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _seed(t: Tensor, g, i: int, create_graph: bool):
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return Tensor._wrap(np.ones_like(t._data)) if create_graph else np.ones_like(t._data)
+    g = g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g, dtype=t._data.dtype))
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
+                           f"output[{i}] has a shape of {t.shape!r}.")
+    return g if create_graph else g._data
+
+
+def _roots(tensors, grad_tensors, create_graph):
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+    roots, seeds = [], []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        roots.append(t._edge())
+        seeds.append(_seed(t, g, i, create_graph))
+    return roots, seeds
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None,
+             observer: Observer | None = None) -> None:
+    """``torch.autograd.backward``: accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
+    roots, seeds = _roots(tensors, grad_tensors, create_graph)
+    only = None
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        only = {id(t._edge()) for t in inputs}
+    run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
+        accumulate_into=only, observer=observer)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False, observer: Observer | None = None):
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``, returned
+    as a tuple; no ``.grad`` is touched."""
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots, seeds = _roots(outputs, grad_outputs, create_graph)
+    edges = [t._edge() for t in inputs]
+    captured = run(roots, seeds, create_graph if retain_graph is None else retain_graph,
+                   create_graph, capture={id(e) for e in edges}, observer=observer)
+    result = []
+    for i, (t, e) in enumerate(zip(inputs, edges)):
+        g = captured.get(id(e))
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            result.append(Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None)
+            continue
+        result.append(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g, copy=True)))
+    return tuple(result)
+
+
+def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=None,
+        capture=None, observer: Observer | None = None) -> dict:
+    """Propagate ``seeds`` from ``roots`` to the leaves. Returns the gradients of the nodes in
+    ``capture`` (by id); leaves' ``.grad`` are updated unless ``capture`` is given."""
+    m = GRAPH if create_graph else RAW
+    totals: dict = {}
+    for root, seed in zip(roots, seeds):
+        key = id(root)
+        totals[key] = seed if key not in totals else totals[key] + seed
+    captured: dict = {}
+    mode = enable_grad() if create_graph else no_grad()
+    with mode:
+        for node in topological_order(roots):
+            key = id(node)
+            g = totals.pop(key, None)
+            if g is None:
+                continue
+            if capture is not None and key in capture:
+                captured[key] = g
+            if type(node) is AccumulateGrad:
+                leaf = node.variable
+                if leaf is not None and capture is None and (
+                        accumulate_into is None or key in accumulate_into):
+                    _accumulate(leaf, g, create_graph)
+                if observer is not None:
+                    observer(node, g, ())
+                continue
+            if node.hooks:
+                g = _run_hooks(node.hooks, g, create_graph)
+            if node.retained is not None:
+                kept = node.retained()
+                if kept is not None:
+                    _accumulate(kept, g, create_graph)
+            grads = _input_grads(node, g, m, create_graph)
+            if observer is not None:
+                observer(node, g, grads)
+            for parent, gi in zip(node.parents, grads):
+                if gi is None:
+                    continue
+                pk = id(parent)
+                prev = totals.get(pk)
+                totals[pk] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.release()
+    return captured
+
+
+def _input_grads(node: Node, g, m, create_graph: bool) -> list:
+    """The gradient for each input of ``node``, from its op's vjp formulas."""
+    op = node.op
+    if node.freed and node.has_saved:
+        raise RuntimeError(SECOND_BACKWARD)
+    xs = _inputs_for(node, create_graph)
+    out = node.out
+    if out is not None and create_graph:
+        out = Tensor._wrap(out)
+        out._node, out._rg = node, True
+    params = node.params
+    if op.variadic:
+        grads = list(op.vjp(m, g, xs, out, **params))
+        for i, p in enumerate(node.parents):
+            if p is None:
+                grads[i] = None
+    else:
+        grads = [None if p is None else rule(m, g, *xs, out, **params)
+                 for p, rule in zip(node.parents, op.vjp)]
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        shape, dtype = node.metas[i]
+        if gi.shape != shape:
+            gi = m.sum_to(gi, shape)
+        if create_graph:
+            if gi._data.dtype != dtype:
+                gi = gi.to(_dtype(dtype))
+        elif type(gi) is not np.ndarray or gi.dtype != dtype:
+            gi = np.asarray(gi, dtype=dtype)
+        grads[i] = gi
+    return grads
+
+
+def _dtype(np_dtype):
+    from autodiff_repl.engine.dtypes import from_numpy
+    return from_numpy(np_dtype)
+
+
+def _inputs_for(node: Node, create_graph: bool) -> list:
+    saved = node.saved
+    xs = []
+    for i, (shape, dtype) in enumerate(node.metas):
+        t = None if saved is None else saved[i]
+        if t is None:
+            xs.append(_Meta(shape, dtype))
+        else:
+            xs.append(t if create_graph else t._data)
+    return xs
+
+
+def _run_hooks(hooks, g, create_graph: bool):
+    for hook in list(hooks):
+        as_tensor = g if isinstance(g, Tensor) else Tensor._wrap(g)
+        result = hook(as_tensor)
+        if result is not None:
+            g = result if create_graph else result._data
+    return g
+
+
+def _accumulate(leaf: Tensor, g, create_graph: bool) -> None:
+    """Add ``g`` into ``leaf.grad`` (PyTorch's AccumulateGrad)."""
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, create_graph)
+    if create_graph:
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        return
+    if leaf._grad is None:
+        leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+    else:
+        current = leaf._grad._data
+        if current.flags.writeable and current.shape == np.shape(g):
+            np.add(current, g, out=current, casting="unsafe")
+        else:
+            leaf._grad = Tensor._wrap(np.asarray(current + g, dtype=leaf._data.dtype))
+
+
+__all__ = ["SECOND_BACKWARD", "backward", "grad", "ops", "topological_order"]

@@ -1,0 +1,273 @@
+"""Making tensors: ``tensor``, ``arange``, ``ones``, ``zeros``, ``full``, ``linspace``, ``eye``,
+the random ones and ``manual_seed``.
+
+Data from Python gets PyTorch's dtypes: floats become float32 (the default dtype), ints int64,
+bools bool; NumPy arrays keep their dtype. Random numbers come from NumPy's PCG64 generator:
+``manual_seed`` makes them reproducible, but they are not the numbers PyTorch would draw.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from autodiff_repl.engine import dtypes
+from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.tensor import Tensor, _shape_args
+
+RNG = np.random.default_rng(0)
+
+
+class Generator:
+    """What ``manual_seed`` returns (PyTorch returns its generator object)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def initial_seed(self) -> int:
+        return self.seed
+
+    def __repr__(self) -> str:
+        return "<torch._C.Generator object>"
+
+
+def manual_seed(seed: int) -> Generator:
+    global RNG
+    RNG = np.random.default_rng(int(seed))
+    return Generator(int(seed))
+
+
+def _flatten_items(data):
+    """Nested lists of numbers and 0-dim tensors as plain Python values (ragged lists fail)."""
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    if isinstance(data, list | tuple):
+        return [_flatten_items(d) for d in data]
+    return data
+
+
+def to_array(data, dtype: dtypes.DType | None = None) -> np.ndarray:
+    """``data`` as a NumPy array with PyTorch's dtype for it."""
+    if isinstance(data, Tensor):
+        array = data._data
+        return array.copy() if dtype is None else array.astype(dtype.np)
+    if isinstance(data, np.ndarray):
+        source = data
+        inferred = dtypes.from_numpy(data.dtype) if data.dtype.kind in "biuf" else None
+    else:
+        if isinstance(data, str | bytes) or (
+                isinstance(data, list | tuple) and _has_str(data)):
+            raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
+        plain = _flatten_items(data)
+        try:
+            source = np.array(plain)
+        except ValueError:
+            raise ValueError(_ragged_message(plain)) from None
+        inferred = _python_dtype(source)
+    if source.dtype == object or inferred is None:
+        if isinstance(data, list | tuple) and source.dtype == object:
+            raise ValueError(_ragged_message(_flatten_items(data)))
+        raise TypeError(f"can't convert np.ndarray of type {source.dtype}")
+    target = dtype or inferred
+    check_numel(source.shape)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            return np.array(source, dtype=target.np)
+    except (OverflowError, RuntimeWarning):
+        raise RuntimeError("value cannot be converted to type "
+                           f"{target.np.name} without overflow") from None
+
+
+def _has_str(data) -> bool:
+    return any(isinstance(d, str | bytes) or (isinstance(d, list | tuple) and _has_str(d))
+               for d in data)
+
+
+def _first_leaf(data):
+    while isinstance(data, list | tuple) and data:
+        data = data[0]
+    return data
+
+
+def _python_dtype(source: np.ndarray) -> dtypes.DType | None:
+    kind = source.dtype.kind
+    if kind == "b":
+        return dtypes.bool_
+    if kind in "iu":
+        if source.size and (source.max() > 2**63 - 1 or source.min() < -2**63):
+            raise RuntimeError("Overflow when unpacking long")
+        return dtypes.int64
+    if kind == "f":
+        return dtypes.get_default_dtype()
+    if kind == "O" and source.size:
+        raise RuntimeError("Overflow when unpacking long")
+    if source.size == 0:
+        return dtypes.get_default_dtype()
+    return None
+
+
+def _ragged_message(data) -> str:
+    """PyTorch's message for a list of lists of different lengths."""
+    def walk(items, dim):
+        lengths = [len(x) if isinstance(x, list) else None for x in items]
+        first = lengths[0]
+        for n in lengths[1:]:
+            if n != first:
+                return f"expected sequence of length {first} at dim {dim + 1} (got {n})"
+        for x in items:
+            if isinstance(x, list):
+                found = walk(x, dim + 1)
+                if found:
+                    return found
+        return None
+    return walk(data, 0) or "could not convert the data to a tensor"
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    return _finish(to_array(data, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    return Tensor._wrap(to_array(data, dtype))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    return Tensor._wrap(np.asarray(array))
+
+
+def _sized(size, fill, dtype, requires_grad, default=None) -> Tensor:
+    shape = _shape_args(size)
+    for n in shape:
+        if not isinstance(n, int | np.integer):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element "
+                            f"of type {type(n).__name__} at pos 0")
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{list(shape)}")
+    check_numel(shape)
+    dt = dtype or default or dtypes.get_default_dtype()
+    return _finish(np.full(shape, fill, dtype=dt.np), requires_grad)
+
+
+def ones(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _sized(args if size is None else (tuple(size),), 1, dtype, requires_grad)
+
+
+def zeros(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _sized(args if size is None else (tuple(size),), 0, dtype, requires_grad)
+
+
+def empty(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _sized(args if size is None else (tuple(size),), 0, dtype, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _sized((tuple(size),), fill_value, dtype, requires_grad,
+                  dtypes.scalar_dtype(fill_value))
+
+
+def _like(t: Tensor, fill, dtype, requires_grad) -> Tensor:
+    return _sized((t.shape,), fill, dtype or t.dtype, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(input, 1, dtype, requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(input, 0, dtype, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(input, 0, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):  # noqa: A002
+    return _like(input, fill_value, dtype, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if values[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    n = max(0, int(np.ceil((values[1] - values[0]) / values[2])))
+    check_numel((n,))
+    floats = any(isinstance(v, float) for v in values)
+    dt = dtype or (dtypes.get_default_dtype() if floats else dtypes.int64)
+    data = (values[0] + values[2] * np.arange(n, dtype=np.float64)) if floats else \
+        np.arange(*values, dtype=np.int64)
+    return _finish(data.astype(dt.np), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_numel((int(steps),))
+    dt = dtype or dtypes.get_default_dtype()
+    return _finish(np.linspace(start, end, int(steps)).astype(dt.np), requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_numel((n, n if m is None else m))
+    dt = dtype or dtypes.get_default_dtype()
+    return _finish(np.eye(n, m, dtype=dt.np), requires_grad)
+
+
+def rand(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape = tuple(size) if size is not None else _shape_args(args)
+    check_numel(shape)
+    dt = dtype or dtypes.get_default_dtype()
+    return _finish(RNG.random(shape).astype(dt.np), requires_grad)
+
+
+def randn(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape = tuple(size) if size is not None else _shape_args(args)
+    check_numel(shape)
+    dt = dtype or dtypes.get_default_dtype()
+    return _finish(RNG.standard_normal(shape).astype(dt.np), requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, requires_grad=False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    shape = tuple(size)
+    check_numel(shape)
+    return _finish(RNG.integers(low, high, shape).astype((dtype or dtypes.int64).np),
+                   requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False) -> Tensor:
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        dt = (mean if isinstance(mean, Tensor) else std).dtype
+        return Tensor._wrap((m + s * RNG.standard_normal(shape)).astype(dt.np))
+    shape = tuple(size) if size is not None else ()
+    check_numel(shape)
+    dt = dtype or dtypes.get_default_dtype()
+    return _finish((mean + std * RNG.standard_normal(shape)).astype(dt.np), requires_grad)

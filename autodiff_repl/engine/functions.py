@@ -1,0 +1,826 @@
+"""The engine's functions (``torch.exp``, ``torch.dot``, ``x.sum(dim=0)`` ...): argument handling,
+dtype promotion and PyTorch's error messages, then one call to ``apply`` with a row of the op table.
+
+``apply`` is where an operation runs: the forward on arrays, then -- when grad mode is on and an
+input requires grad -- a ``Node`` for the backward, and -- when an input carries a forward-mode
+tangent -- the output's tangent.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+
+import numpy as np
+
+from autodiff_repl.engine import dtypes, ops
+from autodiff_repl.engine.backends import RAW
+from autodiff_repl.engine.grad_mode import STATE
+from autodiff_repl.engine.graph import RECORDING, Node
+from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.tensor import Tensor, return_types
+
+_NO_PARAMS: dict = {}
+
+
+class _Forward:
+    """How many forward-mode levels are open (``forward_ad.dual_level``)."""
+
+    active = 0
+
+
+FORWARD = _Forward()
+
+
+def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
+          arrays: tuple | None = None) -> Tensor:
+    """Run ``op`` on ``inputs`` (``arrays`` are their data, already cast to the result dtype)."""
+    if arrays is None:
+        arrays = tuple(t._data for t in inputs)
+    data = op.forward(*arrays, **params)
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = Tensor._wrap(data)
+    if STATE.enabled:
+        for t in inputs:
+            if t._rg:
+                node = out._node = Node(op, inputs, params, data)
+                out._rg = True
+                if RECORDING.keep_values:
+                    node.output = weakref.ref(out)
+                break
+    if FORWARD.active:
+        out._tangent = _tangent(op, inputs, arrays, data, params)
+    return out
+
+
+def _tangent(op, inputs, arrays, out, params):
+    """Forward mode: the output's tangent from the inputs' tangents (``None`` if they have none)."""
+    tangents = [t._tangent for t in inputs]
+    if all(t is None for t in tangents):
+        return None
+    if op.jvp == ops.LINEAR:
+        full = [np.zeros_like(a) if t is None else t for a, t in zip(arrays, tangents)]
+        result = op.forward(*full, **params)
+    else:
+        rules = op.vjp if op.jvp == ops.ELEMENTWISE else op.jvp
+        result = None
+        for rule, t in zip(rules, tangents):
+            if rule is None or t is None:
+                continue
+            part = rule(RAW, t, *arrays, out, **params)
+            result = part if result is None else result + part
+    return np.broadcast_to(np.asarray(result, dtype=out.dtype), out.shape).copy()
+
+
+# --- converting arguments -----------------------------------------------------------------------
+
+def as_tensor(value, dtype=None, like: Tensor | None = None) -> Tensor:
+    """``value`` as a tensor: tensors pass through; numbers get PyTorch's dtype for them."""
+    if type(value) is Tensor:
+        return value if dtype is None else to(value, dtype)
+    from autodiff_repl.engine.creation import to_array
+    return Tensor._wrap(to_array(value, dtype))
+
+
+def _is_operand(value) -> bool:
+    return isinstance(value, Tensor | int | float | bool | np.ndarray | np.number | np.bool_)
+
+
+def _priority(t: Tensor) -> int:
+    return 2 if t._data.ndim else 1
+
+
+def _promote_tensors(tensors) -> dtypes.DType:
+    return dtypes.promote(*((dtypes.from_numpy(t._data.dtype), _priority(t)) for t in tensors))
+
+
+def _binary_operands(a, b):
+    """Both operands as tensors plus their data cast to PyTorch's result dtype."""
+    if type(b) is Tensor:
+        if type(a) is not Tensor:
+            a = _scalar_operand(a, b)
+        da, db = a._data, b._data
+        if da.dtype == db.dtype:
+            return a, b, (da, db)
+        result = _promote_tensors((a, b)).np
+        return a, b, (da.astype(result, copy=False), db.astype(result, copy=False))
+    b = _scalar_operand(b, a)
+    return a, b, (a._data.astype(b._data.dtype, copy=False), b._data)
+
+
+def _scalar_operand(value, other: Tensor) -> Tensor:
+    """A Python number next to a tensor, as a 0-dim constant of the result dtype."""
+    if isinstance(value, np.ndarray):
+        return Tensor._wrap(value)
+    kind = dtypes.scalar_dtype(value)
+    own = dtypes.from_numpy(other._data.dtype)
+    result = own if dtypes.category(kind) <= dtypes.category(own) else kind
+    return Tensor._wrap(np.asarray(value, dtype=result.np))
+
+
+def _broadcast_error(a: Tensor, b: Tensor) -> RuntimeError:
+    sa, sb = a._data.shape, b._data.shape
+    for i in range(1, builtins.max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            dim = builtins.max(len(sa), len(sb)) - i
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                                f"({y}) at non-singleton dimension {dim}")
+    return RuntimeError("shapes do not broadcast")
+
+
+def _elementwise(op, a, b):
+    """A broadcasting binary op: checks shapes (and the size limit) before computing."""
+    if not _is_operand(b) or not _is_operand(a):
+        return NotImplemented
+    a, b, arrays = _binary_operands(a, b)
+    if arrays[0].shape != arrays[1].shape:
+        try:
+            shape = np.broadcast_shapes(arrays[0].shape, arrays[1].shape)
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+        check_numel(shape)
+    return apply(op, (a, b), _NO_PARAMS, arrays)
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+
+def add(input, other, alpha=1):  # noqa: A002 - PyTorch's argument names
+    return _elementwise(ops.ADD, input, other if alpha == 1 else other * alpha)
+
+
+def sub(input, other, alpha=1):  # noqa: A002
+    return _elementwise(ops.SUB, input, other if alpha == 1 else other * alpha)
+
+
+subtract = sub
+
+
+def rsub(input, other):  # noqa: A002
+    """``other - input`` for a number ``other`` (PyTorch's ``RsubBackward1``)."""
+    if not _is_operand(other):
+        return NotImplemented
+    return _elementwise(ops.RSUB, input, other)
+
+
+def mul(input, other):  # noqa: A002
+    return _elementwise(ops.MUL, input, other)
+
+
+multiply = mul
+
+
+def div(input, other, rounding_mode=None):  # noqa: A002
+    if rounding_mode is not None:
+        return floor_divide(input, other) if rounding_mode == "floor" else _trunc_div(input, other)
+    if not _is_operand(other):
+        return NotImplemented
+    a, b, _ = _binary_operands(input, other)
+    result = _promote_tensors((a, b))
+    if not result.is_floating_point:
+        a, b = to(a, dtypes.get_default_dtype()), to(b, dtypes.get_default_dtype())
+    return _elementwise(ops.DIV, a, b)
+
+
+divide = true_divide = div
+
+
+def _trunc_div(a, b):
+    a, b, arrays = _binary_operands(as_tensor(a), b)
+    return Tensor._wrap(np.asarray(np.trunc(arrays[0] / arrays[1]).astype(arrays[0].dtype)))
+
+
+def floor_divide(input, other):  # noqa: A002
+    """Not differentiable (its derivative is zero almost everywhere); no graph is recorded."""
+    if not _is_operand(other):
+        return NotImplemented
+    a, b, arrays = _binary_operands(as_tensor(input), other)
+    return Tensor._wrap(np.asarray(np.floor_divide(*arrays)))
+
+
+def remainder(input, other):  # noqa: A002
+    if not _is_operand(other):
+        return NotImplemented
+    a, b, arrays = _binary_operands(as_tensor(input), other)
+    return Tensor._wrap(np.asarray(np.remainder(*arrays)))
+
+
+def pow(input, exponent):  # noqa: A001, A002
+    if type(input) is not Tensor:
+        return rpow(exponent, input)
+    if type(exponent) is Tensor:
+        if exponent._data.ndim == 0 and not exponent._rg:
+            return pow(input, exponent.item())
+        return _elementwise(ops.POW_TENSOR, input, exponent)
+    if not isinstance(exponent, int | float):
+        return NotImplemented
+    if input._data.dtype.kind in "iub":
+        if isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if isinstance(exponent, float):
+            input = to(input, dtypes.get_default_dtype())
+    return apply(ops.POW, (input,), {"exponent": exponent})
+
+
+def rpow(input, base):  # noqa: A002
+    """``base ** input`` for a number ``base`` (PowBackward2)."""
+    if not isinstance(base, int | float):
+        return NotImplemented
+    if input._data.dtype.kind in "iub" and isinstance(base, float):
+        input = to(input, dtypes.get_default_dtype())
+    return apply(ops.RPOW, (input,), {"base": base})
+
+
+def square(input):  # noqa: A002
+    return pow(input, 2)
+
+
+def _unary(op):
+    """A public function for an elementwise op of one tensor (ints are computed as floats)."""
+    def fn(input):  # noqa: A002
+        t = as_tensor(input)
+        if t._data.dtype.kind in "iub" and op not in (ops.NEG, ops.ABS, ops.RELU, ops.SIGN):
+            t = to(t, dtypes.get_default_dtype())
+        return apply(op, (t,))
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = f"{op.expr.format('x')}, elementwise; local derivative {op.formula[0].format('x')}."
+    return fn
+
+
+neg = negative = _unary(ops.NEG)
+reciprocal = _unary(ops.RECIPROCAL)
+exp = _unary(ops.EXP)
+log = _unary(ops.LOG)
+sin = _unary(ops.SIN)
+cos = _unary(ops.COS)
+tan = _unary(ops.TAN)
+tanh = _unary(ops.TANH)
+sigmoid = _unary(ops.SIGMOID)
+relu = _unary(ops.RELU)
+sqrt = _unary(ops.SQRT)
+abs = absolute = _unary(ops.ABS)  # noqa: A001
+sign = _unary(ops.SIGN)
+
+
+def clamp(input, min=None, max=None):  # noqa: A001, A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    t = as_tensor(input)
+    return apply(ops.CLAMP, (t,), {"min": _number(min), "max": _number(max)})
+
+
+clip = clamp
+
+
+def _number(v):
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def maximum(input, other):  # noqa: A002
+    return _elementwise(ops.MAXIMUM, as_tensor(input), as_tensor(other))
+
+
+def minimum(input, other):  # noqa: A002
+    return _elementwise(ops.MINIMUM, as_tensor(input), as_tensor(other))
+
+
+def where(condition, input, other):  # noqa: A002
+    c = as_tensor(condition)
+    if c._data.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {c.dtype.short}")
+    if type(input) is Tensor:
+        a, b, arrays = _binary_operands(input, other)
+    elif type(other) is Tensor:
+        b, a, (array_b, array_a) = _binary_operands(other, input)
+        arrays = (array_a, array_b)
+    else:
+        a, b, arrays = _binary_operands(as_tensor(input), other)
+    try:
+        shape = np.broadcast_shapes(c._data.shape, arrays[0].shape, arrays[1].shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({c.shape}) must match the size of tensor b "
+                           f"at a non-singleton dimension") from None
+    check_numel(shape)
+    return apply(ops.WHERE, (c, a, b), _NO_PARAMS, (c._data, *arrays))
+
+
+# --- linear algebra -----------------------------------------------------------------------------
+
+def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
+    if a._data.dtype != b._data.dtype:
+        if name == "dot":
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{a.dtype.short} and {b.dtype.short}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype.np.name.replace('float32', 'float')} != "
+                           f"{b.dtype.np.name.replace('float32', 'float')}"
+                           .replace("float64", "double"))
+
+
+def dot(input, other):  # noqa: A002
+    a, b = as_tensor(input), as_tensor(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a._data.shape[0] != b._data.shape[0]:
+        n, m = a._data.shape[0], b._data.shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to "
+                           f"have the same number of elements, but got {n} and {m} elements "
+                           "respectively")
+    _same_dtype(a, b, "dot")
+    return apply(ops.DOT, (a, b))
+
+
+inner = vdot = dot
+
+
+def mv(input, vec):  # noqa: A002
+    a, v = as_tensor(input), as_tensor(vec)
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a._data.shape[1] != v._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a._data.shape[0]}), mat "
+                           f"({a._data.shape[0]}x{a._data.shape[1]}), vec ({v._data.shape[0]})")
+    _same_dtype(a, v, "mv")
+    return apply(ops.MV, (a, v))
+
+
+def mm(input, mat2):  # noqa: A002
+    a, b = as_tensor(input), as_tensor(mat2)
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a._data.shape[1] != b._data.shape[0]:
+        (n, k), (k2, m) = a._data.shape, b._data.shape
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    _same_dtype(a, b, "mm")
+    check_numel((a._data.shape[0] * a._data.shape[1], b._data.shape[1]))
+    return apply(ops.MM, (a, b))
+
+
+def matmul(input, other):  # noqa: A002
+    """``@``: dot for two vectors, mv for matrix·vector, mm for matrices, batched beyond."""
+    if not _is_operand(other):
+        return NotImplemented
+    a, b = as_tensor(input), as_tensor(other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.ndim}D and {b.ndim}D")
+    if a.ndim == 1 and b.ndim == 1:
+        return dot(a, b)
+    if a.ndim == 2 and b.ndim == 1:
+        return mv(a, b)
+    if a.ndim == 2 and b.ndim == 2:
+        return mm(a, b)
+    if a.ndim == 1 and b.ndim == 2:
+        product = mm(unsqueeze(a, 0), b)
+        return apply(ops.SQUEEZE_MATMUL, (product,), {"shape": product._data.shape[1:]})
+    _same_dtype(a, b, "matmul")
+    a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+    b2 = unsqueeze(b, -1) if b.ndim == 1 else b
+    if a2._data.shape[-1] != b2._data.shape[-2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a2._data.shape[-1]}] but got: [{b2._data.shape[-2]}].")
+    try:
+        shape = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
+    except ValueError:
+        raise _broadcast_error(a2, b2) from None
+    check_numel((*shape, a2._data.shape[-2], b2._data.shape[-1]))
+    out = apply(ops.MATMUL, (a2, b2))
+    if a.ndim == 1:
+        out = squeeze(out, -2)
+    if b.ndim == 1:
+        out = squeeze(out, -1)
+    return out
+
+
+def outer(input, vec2):  # noqa: A002
+    """The outer product, computed as PyTorch does: ``input[:, None] * vec2`` (MulBackward0)."""
+    a, b = as_tensor(input), as_tensor(vec2)
+    return mul(unsqueeze(a, 1), b)
+
+
+ger = outer
+
+
+# --- reductions ---------------------------------------------------------------------------------
+
+def _dims(dim, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes, checked like PyTorch checks it."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        d = int(d)
+        lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+        if not lo <= d <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], "
+                             f"but got {d})")
+        out.append(d % builtins.max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def _sum_input(t: Tensor, dtype) -> Tensor:
+    if dtype is not None:
+        return to(t, dtype)
+    if t._data.dtype.kind in "iub":
+        return to(t, dtypes.int64)
+    return t
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001, A002
+    t = _sum_input(as_tensor(input), dtype)
+    dims = _dims(dim, t.ndim)
+    if dims is None:
+        return apply(ops.SUM, (t,))
+    return apply(ops.SUM_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):  # noqa: A002
+    t = as_tensor(input) if dtype is None else to(as_tensor(input), dtype)
+    if not t.is_floating_point():
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {t.dtype.short}")
+    dims = _dims(dim, t.ndim)
+    if dims is None:
+        return apply(ops.MEAN, (t,))
+    return apply(ops.MEAN_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):  # noqa: A002
+    t = _sum_input(as_tensor(input), dtype)
+    if dim is None:
+        return apply(ops.PROD, (t,))
+    return apply(ops.PROD_DIM, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
+
+
+def sum_to_size(input, *size):  # noqa: A002
+    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
+    t = as_tensor(input)
+    if tuple(t.shape) == shape:
+        return t
+    return apply(ops.SUM_TO, (t,), {"size": shape})
+
+
+def _extreme(input, dim, keepdim, largest: bool):  # noqa: A002
+    t = as_tensor(input)
+    if dim is not None and not isinstance(dim, int):  # torch.max(a, b): elementwise
+        return maximum(t, dim) if largest else minimum(t, dim)
+    if t._data.size == 0:
+        raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be "
+                           "specified for input.numel() == 0. Specify the reduction dim with "
+                           "the 'dim' argument.")
+    if dim is None:
+        return apply(ops.MAX if largest else ops.MIN, (t,))
+    (d,) = _dims(dim, t.ndim)
+    indices = np.argmax(t._data, axis=d) if largest else np.argmin(t._data, axis=d)
+    onehot = np.zeros(t._data.shape, dtype=bool)
+    np.put_along_axis(onehot, np.expand_dims(indices, d), True, axis=d)
+    params = {"dim": d, "keepdim": bool(keepdim), "onehot": onehot, "largest": largest}
+    values = apply(ops.MAX_DIM if largest else ops.MIN_DIM, (t,), params)
+    if keepdim:
+        indices = np.expand_dims(indices, d)
+    kind = return_types.max if largest else return_types.min
+    return kind(values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
+
+
+def max(input, dim=None, keepdim=False):  # noqa: A001, A002
+    return _extreme(input, dim, keepdim, largest=True)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001, A002
+    return _extreme(input, dim, keepdim, largest=False)
+
+
+def amax(input, dim=None, keepdim=False):  # noqa: A002
+    return max(input) if dim is None else max(input, dim, keepdim).values
+
+
+def amin(input, dim=None, keepdim=False):  # noqa: A002
+    return min(input) if dim is None else min(input, dim, keepdim).values
+
+
+def argmax(input, dim=None, keepdim=False):  # noqa: A002
+    t = as_tensor(input)
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(t._data), dtype=np.int64))
+    return Tensor._wrap(np.asarray(np.argmax(t._data, axis=dim, keepdims=keepdim),
+                                   dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):  # noqa: A002
+    t = as_tensor(input)
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(t._data), dtype=np.int64))
+    return Tensor._wrap(np.asarray(np.argmin(t._data, axis=dim, keepdims=keepdim),
+                                   dtype=np.int64))
+
+
+def norm(input, p="fro", dim=None, keepdim=False):  # noqa: A002
+    t = as_tensor(input)
+    if not t.is_floating_point():
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {t.dtype.short}")
+    p = 2 if p in ("fro", None) else p
+    return apply(ops.NORM, (t,), {"p": p, "dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
+
+
+def softmax(input, dim, dtype=None):  # noqa: A002
+    t = as_tensor(input, dtype)
+    (d,) = _dims(dim, t.ndim)
+    return apply(ops.SOFTMAX, (_float(t),), {"dim": d})
+
+
+def log_softmax(input, dim, dtype=None):  # noqa: A002
+    t = as_tensor(input, dtype)
+    (d,) = _dims(dim, t.ndim)
+    return apply(ops.LOG_SOFTMAX, (_float(t),), {"dim": d})
+
+
+def _float(t: Tensor) -> Tensor:
+    return t if t.is_floating_point() else to(t, dtypes.get_default_dtype())
+
+
+# --- shapes -------------------------------------------------------------------------------------
+
+def _reshaped(op, t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    return apply(op, (t,), {"shape": tuple(shape)})
+
+
+def reshape(input, shape):  # noqa: A002
+    t = as_tensor(input)
+    shape = tuple(int(s) for s in shape)
+    try:
+        target = np.empty(t._data.shape, dtype=bool).reshape(shape).shape if t._data.size \
+            else np.reshape(t._data, shape).shape
+    except ValueError:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size "
+                           f"{t._data.size}") from None
+    return _reshaped(ops.VIEW, t, target)
+
+
+view = reshape
+
+
+def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
+    t = as_tensor(input)
+    if t.ndim == 0:
+        return reshape(t, (1,))
+    s, e = start_dim % t.ndim, end_dim % t.ndim
+    if s == e:
+        return t
+    shape = t._data.shape
+    return reshape(t, (*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:]))
+
+
+def squeeze(input, dim=None):  # noqa: A002
+    t = as_tensor(input)
+    if dim is None:
+        return _reshaped(ops.SQUEEZE, t, tuple(n for n in t._data.shape if n != 1))
+    dims = _dims(dim, t.ndim)
+    shape = tuple(n for i, n in enumerate(t._data.shape) if not (i in dims and n == 1))
+    return _reshaped(ops.SQUEEZE_DIM, t, shape)
+
+
+def unsqueeze(input, dim):  # noqa: A002
+    t = as_tensor(input)
+    d = _dims(dim, t.ndim + 1)[0]
+    shape = t._data.shape
+    return _reshaped(ops.UNSQUEEZE, t, (*shape[:d], 1, *shape[d:]))
+
+
+def transpose(input, dim0, dim1):  # noqa: A002
+    t = as_tensor(input)
+    d0, d1 = (_dims(d, t.ndim)[0] for d in (dim0, dim1))
+    return apply(ops.TRANSPOSE, (t,), {"dim0": d0, "dim1": d1})
+
+
+swapaxes = transpose
+
+
+def t(input):  # noqa: A002
+    x = as_tensor(input)
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return apply(ops.T, (x,))
+
+
+def permute(input, dims):  # noqa: A002
+    x = as_tensor(input)
+    dims = tuple(int(d) % builtins.max(x.ndim, 1) for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {x.ndim} is not equal to len(dims) = {len(dims)}")
+    return apply(ops.PERMUTE, (x,), {"dims": dims})
+
+
+def expand(input, size):  # noqa: A002
+    x = as_tensor(input)
+    size = tuple(int(s) for s in size)
+    lead = len(size) - x.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(size)}): "
+                           "the number of sizes provided must be greater or equal to the number "
+                           "of dimensions in the tensor")
+    shape = tuple(x._data.shape[i - lead] if s == -1 else s for i, s in enumerate(size))
+    for i, n in enumerate(x._data.shape):
+        if n != 1 and n != shape[i + lead]:
+            raise RuntimeError(f"The expanded size of the tensor ({shape[i + lead]}) must match "
+                               f"the existing size ({n}) at non-singleton dimension {i + lead}."
+                               f"  Target sizes: {list(size)}.  Tensor sizes: {list(x.shape)}")
+    check_numel(shape)
+    return apply(ops.EXPAND, (x,), {"size": shape})
+
+
+def broadcast_to(input, size):  # noqa: A002
+    return expand(input, size)
+
+
+def _index_kind(index: tuple) -> ops.Op:
+    if builtins.any(isinstance(i, np.ndarray | list) for i in index):
+        return ops.INDEX
+    if builtins.any(isinstance(i, int | np.integer) for i in index):
+        return ops.SELECT
+    if builtins.any(isinstance(i, slice) for i in index):
+        return ops.SLICE
+    if builtins.any(i is None for i in index):
+        return ops.UNSQUEEZE
+    return ops.ALIAS
+
+
+def _normalise_index(index) -> tuple:
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for i in items:
+        if isinstance(i, Tensor):
+            i = i._data if i._data.ndim or i._data.dtype == np.bool_ else int(i._data)
+        elif isinstance(i, list):
+            i = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i])
+        elif isinstance(i, bool):
+            i = np.asarray(i)
+        out.append(i)
+    return tuple(out)
+
+
+def getitem(input, index):  # noqa: A002
+    t = as_tensor(input)
+    index = _normalise_index(index)
+    try:
+        data = t._data[index]
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension")) from None
+    op = _index_kind(index)
+    if op is ops.UNSQUEEZE:
+        return _reshaped(op, t, data.shape)
+    return apply(op, (t,), {"index": index}) if t._rg and STATE.enabled else \
+        Tensor._wrap(np.asarray(data))
+
+
+def index_backward(g, index, shape):
+    """Scatter ``g`` into zeros of ``shape`` at ``index`` (the gradient of indexing)."""
+    return apply(ops.INDEX_BACKWARD, (as_tensor(g),), {"index": index, "shape": tuple(shape)})
+
+
+def setitem(t: Tensor, index, value) -> None:
+    """``t[index] = value``, in place; with a graph, ``t`` gets the node ``CopySlices``."""
+    index = _normalise_index(index)
+    v = as_tensor(value, dtypes.from_numpy(t._data.dtype)) if type(value) is not Tensor else value
+    if STATE.enabled and (t._rg or v._rg):
+        keep = np.ones(t._data.shape, dtype=t._data.dtype)
+        keep[index] = 0
+        before = Tensor._wrap(t._data)
+        before._node, before._rg, before._acc = t._node, t._rg, t._acc
+        result = apply(ops.INDEX_PUT, (before, to(v, t.dtype)), {"index": index, "keep": keep})
+        t._data, t._node, t._rg = result._data, result._node, True
+        return
+    try:
+        t._data[index] = v._data
+    except ValueError as e:
+        raise RuntimeError(str(e)) from None
+
+
+def _joined(tensors, name: str):
+    ts = [as_tensor(x) for x in tensors]
+    if not ts:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    result = _promote_tensors(ts).np
+    return ts, tuple(x._data.astype(result, copy=False) for x in ts)
+
+
+def cat(tensors, dim=0):
+    ts, arrays = _joined(tensors, "torch.cat")
+    d = _dims(dim, ts[0].ndim)[0]
+    for i, a in enumerate(arrays[1:], 1):
+        if a.ndim != arrays[0].ndim or builtins.any(
+                a.shape[k] != arrays[0].shape[k] for k in range(a.ndim) if k != d):
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
+                               f"size {arrays[0].shape[1 - d] if a.ndim > 1 else ''} but got "
+                               f"size {a.shape[1 - d] if a.ndim > 1 else ''} for tensor number "
+                               f"{i} in the list.")
+    return apply(ops.CAT, tuple(ts), {"dim": d}, arrays)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    ts, arrays = _joined(tensors, "stack")
+    for i, a in enumerate(arrays[1:], 1):
+        if a.shape != arrays[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(arrays[0].shape)} at entry 0 and {list(a.shape)} at "
+                               f"entry {i}")
+    d = _dims(dim, ts[0].ndim + 1)[0]
+    return apply(ops.STACK, tuple(ts), {"dim": d}, arrays)
+
+
+# --- copies and types ---------------------------------------------------------------------------
+
+def to(input, dtype) -> Tensor:  # noqa: A002
+    t = as_tensor(input)
+    if not isinstance(dtype, dtypes.DType):
+        raise TypeError(f"to() received an invalid combination of arguments - got ({dtype!r})")
+    src = dtypes.from_numpy(t._data.dtype)
+    if src is dtype:
+        return t
+    if not dtype.is_floating_point:  # integer results are not differentiable
+        return Tensor._wrap(t._data.astype(dtype.np))
+    return apply(ops.TO, (t,), {"dtype": dtype, "src": src})
+
+
+def clone(input) -> Tensor:  # noqa: A002
+    return apply(ops.CLONE, (as_tensor(input),))
+
+
+def detach(input) -> Tensor:  # noqa: A002
+    return as_tensor(input).detach()
+
+
+# --- comparisons (no gradient) ------------------------------------------------------------------
+
+def _compare(ufunc):
+    def fn(input, other):  # noqa: A002
+        if not _is_operand(other):
+            return NotImplemented if ufunc not in (np.equal, np.not_equal) else \
+                Tensor._wrap(np.asarray(ufunc is np.not_equal))
+        a = as_tensor(input)
+        a, b, arrays = _binary_operands(a, other)
+        try:
+            return Tensor._wrap(np.asarray(ufunc(*arrays)))
+        except ValueError:
+            raise _broadcast_error(a, b) from None
+    fn.__name__ = ufunc.__name__
+    return fn
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+
+
+def logical_op(ufunc, a, b):
+    a, b, arrays = _binary_operands(as_tensor(a), b)
+    return Tensor._wrap(np.asarray(ufunc(*arrays)))
+
+
+def logical_not(input):  # noqa: A002
+    return Tensor._wrap(np.logical_not(as_tensor(input)._data))
+
+
+def bitwise_not(input):  # noqa: A002
+    return Tensor._wrap(np.invert(as_tensor(input)._data))
+
+
+def equal(input, other) -> bool:  # noqa: A002
+    a, b = as_tensor(input), as_tensor(other)
+    return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
+    a, b, arrays = _binary_operands(as_tensor(input), other)
+    return bool(np.allclose(*arrays, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
+    a, b, arrays = _binary_operands(as_tensor(input), other)
+    return Tensor._wrap(np.asarray(np.isclose(*arrays, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def numel(input) -> int:  # noqa: A002
+    return as_tensor(input).numel()
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:  # noqa: A002
+    return as_tensor(input).is_floating_point()

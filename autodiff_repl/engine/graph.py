@@ -1,0 +1,123 @@
+"""The recorded computation graph: one ``Node`` per operation, one ``AccumulateGrad`` per leaf.
+
+A node is what PyTorch calls a ``grad_fn``: it knows its op (a row of the op table), the nodes of
+its inputs (``next_functions``), and only the values its backward needs (``saved``). It holds no
+reference to its own output tensor (only a weak one), so graphs never form reference cycles and are
+freed as soon as the last tensor using them goes away.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+_sequence = itertools.count()
+
+
+class Recording:
+    """``keep_values``: nodes also keep their input and output arrays (``value``, ``inputs``) and a
+    weak reference to their output tensor (``output``), so explanations can show every number."""
+
+    keep_values = False
+
+
+RECORDING = Recording()
+
+
+_PLANS: dict = {}
+
+
+def _save_plan(op, parents) -> tuple[frozenset, bool]:
+    """What a node of ``op`` must keep, given which inputs require grad (cached per pattern)."""
+    key = (op, tuple(p is not None for p in parents))
+    plan = _PLANS.get(key)
+    if plan is None:
+        wanted = set()
+        for needs, required in zip(op.needs, key[1]):
+            if required:
+                wanted.update(needs)
+        plan = _PLANS[key] = (frozenset(i for i in wanted if i >= 0), -1 in wanted)
+    return plan
+
+
+class Node:
+    """A backward function: PyTorch's ``MulBackward0`` and friends."""
+
+    __slots__ = ("__weakref__", "freed", "hooks", "inputs", "kept", "metas", "op", "out", "output", "params",
+                 "parents", "retained", "saved", "seq", "value")
+
+    def __init__(self, op, inputs, params, out_array):
+        self.op = op
+        self.params = params
+        self.parents = parents = tuple(t._edge() if t._rg else None for t in inputs)
+        self.metas = tuple((t._data.shape, t._data.dtype) for t in inputs)
+        keep_inputs, keep_out = _save_plan(op, parents)
+        self.saved = tuple(t if i in keep_inputs else None for i, t in enumerate(inputs)) \
+            if keep_inputs else None
+        self.out = out_array if keep_out else None
+        self.kept = bool(keep_inputs) or keep_out
+        if RECORDING.keep_values:  # for explanations: every value, kept for drawing
+            self.value, self.inputs = out_array, tuple(t._data for t in inputs)
+        else:
+            self.value = self.inputs = None
+        self.seq = next(_sequence)
+        self.hooks = None
+        self.retained = None
+        self.output = None
+        self.freed = False
+
+    # --- PyTorch's grad_fn interface ---
+    def name(self) -> str:
+        return self.op.grad_fn
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((p, 0) for p in self.parents)
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` is not supported; tensor hooks are (``x.register_hook``)."""
+        raise NotImplementedError("use Tensor.register_hook(fn) to watch a gradient")
+
+    def __repr__(self) -> str:
+        return f"<{self.op.grad_fn} object at {id(self):#x}>"
+
+    @property
+    def has_saved(self) -> bool:
+        """Whether this node needed values from the forward pass (so a freed node can't rerun)."""
+        return self.kept
+
+    def release(self) -> None:
+        """Drop the saved values after a backward without ``retain_graph``."""
+        self.saved = None
+        self.out = None
+        self.freed = True
+
+
+class AccumulateGrad:
+    """The node at a leaf that requires grad: it adds the incoming gradient into ``leaf.grad``."""
+
+    __slots__ = ("__weakref__", "seq", "variable_ref")
+
+    op = None
+    parents = ()
+    hooks = None
+    freed = False
+    has_saved = False
+
+    def __init__(self, leaf):
+        self.variable_ref = weakref.ref(leaf)
+        self.seq = next(_sequence)
+
+    @property
+    def variable(self):
+        return self.variable_ref()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"

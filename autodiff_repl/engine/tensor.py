@@ -1,0 +1,773 @@
+"""``Tensor``: a NumPy array, the node that produced it, and its gradient.
+
+The attributes and methods mirror PyTorch's. The maths lives elsewhere: operators and methods call
+``functions``, which applies rows of the op table (``ops``); ``backprop`` runs the backward pass.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from autodiff_repl.engine import dtypes, printing
+from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.engine.grad_mode import STATE
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations.")
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+ONLY_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+class Size(tuple):
+    """A shape, printed as PyTorch prints it: ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+MinMax = namedtuple("MinMax", ["values", "indices"])
+
+
+class return_types:  # noqa: N801 - mirrors torch.return_types
+    """Named results of ``max(dim=)``/``min(dim=)``, printed as PyTorch prints them."""
+
+    class max(MinMax):  # noqa: N801
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    class min(MinMax):  # noqa: N801
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("__weakref__", "_acc", "_data", "_grad", "_hooks", "_node", "_retain", "_rg",
+                 "_tangent")
+    __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
+
+    def __init__(self, *args, dtype=None) -> None:
+        """The legacy constructor: ``Tensor([1, 2])`` (float32 data) or ``Tensor(2, 3)`` (zeros)."""
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = _to_array(args[0], dtype or dtypes.float32)
+        else:
+            data = np.zeros(args, dtype=(dtype or dtypes.float32).np)
+        _init(self, data)
+
+    # --- making tensors ---------------------------------------------------------------------
+    @classmethod
+    def _wrap(cls, data: np.ndarray) -> Tensor:
+        """A tensor around ``data`` (no copy, no graph)."""
+        t = object.__new__(cls)
+        t._data = data
+        t._rg = False
+        t._node = None
+        t._grad = None
+        t._acc = None
+        t._hooks = None
+        t._retain = False
+        t._tangent = None
+        return t
+
+    def _edge(self):
+        """The node a consumer of this tensor links to: its grad_fn, or its AccumulateGrad."""
+        node = self._node
+        if node is not None:
+            return node
+        acc = self._acc
+        if acc is None:
+            acc = self._acc = AccumulateGrad(self)
+        return acc
+
+    # --- attributes -------------------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """The same values, detached from the graph (shares memory)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data if isinstance(value, Tensor) else _to_array(value, self.dtype)
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self._node is not None and not self._retain:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retain
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def device(self) -> str:
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        return F.permute(self, tuple(range(self.ndim))[::-1])
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return F.transpose(self, -2, -1)
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    # --- leaving the engine -----------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        if self._rg:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self._scalar("float"))
+
+    def __int__(self) -> int:
+        return int(self._scalar("int"))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._data.reshape(()))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def _scalar(self, kind: str):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        node = self._node
+        return printing.format_tensor(self._data, requires_grad=self._rg,
+                                      grad_fn=None if node is None else node.op.grad_fn)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    # --- autograd ---------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self._node is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(ONLY_FLOAT)
+        self._rg = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        return Tensor._wrap(self._data)
+
+    def detach_(self) -> Tensor:
+        self._node = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._node is not None:
+            self._retain = True
+            self._node.retained = _weak(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
+        the gradient. Returns a handle whose ``remove()`` unregisters the hook."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is not None:
+            hooks = self._node.hooks
+            if hooks is None:
+                hooks = self._node.hooks = []
+        else:
+            hooks = self._hooks
+            if hooks is None:
+                hooks = self._hooks = []
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from autodiff_repl.engine import backprop
+        backprop.backward([self], None if gradient is None else [gradient], retain_graph,
+                          create_graph, inputs=inputs)
+
+    # --- in place ---------------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        if self._rg and self._node is None and STATE.enabled:
+            raise RuntimeError(LEAF_INPLACE)
+
+    def _inplace(self, fn, *args) -> Tensor:
+        """Update this tensor to ``fn(its value, *args)``, as PyTorch's ``add_``, ``-=`` ... do.
+
+        Without a graph the new values are written into the same memory, so views such as
+        ``x.data`` see them. With a graph the tensor takes the new node: ``y *= 2`` on a non-leaf
+        gives ``y`` the grad_fn ``MulBackward0`` whose input is the old ``y``.
+        """
+        self._check_inplace()
+        result = fn(_alias(self), *args)
+        if result._data.dtype != self._data.dtype and not np.can_cast(
+                result._data.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(f"result type {dtypes.from_numpy(result._data.dtype).short} "
+                               f"can't be cast to the desired output type {self.dtype.short}")
+        if result._node is None:
+            np.copyto(self._data, np.broadcast_to(result._data, self._data.shape),
+                      casting="unsafe")
+        else:
+            self._data = result._data.astype(self._data.dtype, copy=False)
+            self._node, self._rg = result._node, True
+        return self
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self._data[...] = 0
+        return self
+
+    def fill_(self, value) -> Tensor:
+        self._check_inplace()
+        self._data[...] = value
+        return self
+
+    def copy_(self, src) -> Tensor:
+        return self._inplace(lambda _, s: F.expand(F.as_tensor(s), self.shape).clone(), src)
+
+    def normal_(self, mean=0.0, std=1.0) -> Tensor:
+        from autodiff_repl.engine import creation
+        self._check_inplace()
+        self._data[...] = creation.RNG.normal(mean, std, self._data.shape)
+        return self
+
+    def uniform_(self, a=0.0, b=1.0) -> Tensor:
+        from autodiff_repl.engine import creation
+        self._check_inplace()
+        self._data[...] = creation.RNG.uniform(a, b, self._data.shape)
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(lambda s, o: s + o * alpha if alpha != 1 else s + o, other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(lambda s, o: s - o * alpha if alpha != 1 else s - o, other)
+
+    def mul_(self, other):
+        return self._inplace(lambda s, o: s * o, other)
+
+    def div_(self, other):
+        return self._inplace(lambda s, o: s / o, other)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return self._inplace(lambda s: F.clamp(s, min, max))
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace()
+        F.setitem(self, index, value)
+
+    # --- operators --------------------------------------------------------------------------
+    def __add__(self, other):
+        return F.add(self, other)
+
+    def __radd__(self, other):
+        return F.add(self, other)
+
+    def __sub__(self, other):
+        return F.sub(self, other)
+
+    def __rsub__(self, other):
+        return F.rsub(self, other)
+
+    def __mul__(self, other):
+        return F.mul(self, other)
+
+    def __rmul__(self, other):
+        return F.mul(self, other)
+
+    def __truediv__(self, other):
+        return F.div(self, other)
+
+    def __rtruediv__(self, other):
+        return F.mul(F.reciprocal(self), other)
+
+    def __pow__(self, exponent):
+        return F.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return F.rpow(self, base)
+
+    def __matmul__(self, other):
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return F.matmul(F.as_tensor(other), self)
+
+    def __neg__(self):
+        return F.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return F.abs(self)
+
+    def __floordiv__(self, other):
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return F.floor_divide(F.as_tensor(other, like=self), self)
+
+    def __mod__(self, other):
+        return F.remainder(self, other)
+
+    def __eq__(self, other):
+        return F.eq(self, other)
+
+    def __ne__(self, other):
+        return F.ne(self, other)
+
+    def __lt__(self, other):
+        return F.lt(self, other)
+
+    def __le__(self, other):
+        return F.le(self, other)
+
+    def __gt__(self, other):
+        return F.gt(self, other)
+
+    def __ge__(self, other):
+        return F.ge(self, other)
+
+    def __and__(self, other):
+        return F.logical_op(np.bitwise_and, self, other)
+
+    def __or__(self, other):
+        return F.logical_op(np.bitwise_or, self, other)
+
+    def __xor__(self, other):
+        return F.logical_op(np.bitwise_xor, self, other)
+
+    def __invert__(self):
+        return F.logical_not(self) if self._data.dtype == np.bool_ else F.bitwise_not(self)
+
+    def __getitem__(self, index):
+        return F.getitem(self, index)
+
+    # --- methods that are the module functions ----------------------------------------------
+    def add(self, other, alpha=1):
+        return F.add(self, other * alpha if alpha != 1 else other)
+
+    def sub(self, other, alpha=1):
+        return F.sub(self, other * alpha if alpha != 1 else other)
+
+    def mul(self, other):
+        return F.mul(self, other)
+
+    def div(self, other):
+        return F.div(self, other)
+
+    multiply, divide, subtract = mul, div, sub
+
+    def pow(self, exponent):
+        return F.pow(self, exponent)
+
+    def square(self):
+        return F.pow(self, 2)
+
+    def matmul(self, other):
+        return F.matmul(self, other)
+
+    def dot(self, other):
+        return F.dot(self, other)
+
+    def mv(self, vec):
+        return F.mv(self, vec)
+
+    def mm(self, mat2):
+        return F.mm(self, mat2)
+
+    def outer(self, other):
+        return F.outer(self, other)
+
+    def exp(self):
+        return F.exp(self)
+
+    def log(self):
+        return F.log(self)
+
+    def sin(self):
+        return F.sin(self)
+
+    def cos(self):
+        return F.cos(self)
+
+    def tan(self):
+        return F.tan(self)
+
+    def tanh(self):
+        return F.tanh(self)
+
+    def sigmoid(self):
+        return F.sigmoid(self)
+
+    def relu(self):
+        return F.relu(self)
+
+    def sqrt(self):
+        return F.sqrt(self)
+
+    def abs(self):
+        return F.abs(self)
+
+    def sign(self):
+        return F.sign(self)
+
+    def neg(self):
+        return F.neg(self)
+
+    def reciprocal(self):
+        return F.reciprocal(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return F.maximum(self, other)
+
+    def minimum(self, other):
+        return F.minimum(self, other)
+
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return F.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        return F.mean(self, dim, keepdim, dtype=dtype)
+
+    def prod(self, dim=None, keepdim=False):
+        return F.prod(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return F.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return F.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return F.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return F.argmin(self, dim, keepdim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return F.norm(self, p, dim, keepdim)
+
+    def std(self, dim=None, unbiased=True, keepdim=False):
+        return F.std(self, dim, unbiased, keepdim)
+
+    def var(self, dim=None, unbiased=True, keepdim=False):
+        return F.var(self, dim, unbiased, keepdim)
+
+    def softmax(self, dim):
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return F.log_softmax(self, dim)
+
+    def all(self):
+        return Tensor._wrap(np.asarray(self._data.all()))
+
+    def any(self):
+        return Tensor._wrap(np.asarray(self._data.any()))
+
+    def eq(self, other):
+        return F.eq(self, other)
+
+    def ne(self, other):
+        return F.ne(self, other)
+
+    def lt(self, other):
+        return F.lt(self, other)
+
+    def le(self, other):
+        return F.le(self, other)
+
+    def gt(self, other):
+        return F.gt(self, other)
+
+    def ge(self, other):
+        return F.ge(self, other)
+
+    def equal(self, other) -> bool:
+        return F.equal(self, other)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        return F.allclose(self, other, rtol, atol, equal_nan)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.isclose(self, other, rtol, atol, equal_nan)
+
+    def reshape(self, *shape):
+        return F.reshape(self, _shape_args(shape))
+
+    def view(self, *shape):
+        return F.reshape(self, _shape_args(shape))
+
+    def view_as(self, other):
+        return F.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return F.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return F.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return F.unsqueeze(self, dim)
+
+    def transpose(self, dim0, dim1):
+        return F.transpose(self, dim0, dim1)
+
+    def t(self):
+        return F.t(self)
+
+    def permute(self, *dims):
+        return F.permute(self, _shape_args(dims))
+
+    def expand(self, *sizes):
+        return F.expand(self, _shape_args(sizes))
+
+    def expand_as(self, other):
+        return F.expand(self, other.shape)
+
+    def sum_to_size(self, *size):
+        return F.sum_to_size(self, _shape_args(size))
+
+    def repeat(self, *sizes):
+        return F.repeat(self, _shape_args(sizes))
+
+    def clone(self):
+        return F.clone(self)
+
+    def contiguous(self):
+        return self
+
+    def to(self, dtype=None, *args, **kwargs):
+        if isinstance(dtype, str):  # .to("cpu")
+            dtype = kwargs.get("dtype")
+        return self if dtype is None else F.to(self, dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"torch.{self.dtype.short}Tensor"
+        return F.to(self, dtype)
+
+    def float(self):
+        return F.to(self, dtypes.float32)
+
+    def double(self):
+        return F.to(self, dtypes.float64)
+
+    def half(self):
+        return F.to(self, dtypes.float16)
+
+    def int(self):
+        return F.to(self, dtypes.int32)
+
+    def long(self):
+        return F.to(self, dtypes.int64)
+
+    def bool(self):
+        return F.to(self, dtypes.bool_)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("Torch not compiled with CUDA enabled")
+
+
+_CPU = type("device", (), {"__repr__": lambda self: "device(type='cpu')",
+                           "__str__": lambda self: "cpu", "type": "cpu"})()
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook away."""
+
+    __slots__ = ("_hook", "_hooks")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _weak(t: Tensor):
+    import weakref
+    return weakref.ref(t)
+
+
+def _alias(t: Tensor) -> Tensor:
+    """A second tensor object for ``t``'s current value and node (the input of an update)."""
+    a = Tensor._wrap(t._data)
+    a._node, a._rg, a._acc = t._node, t._rg, t._acc
+    return a
+
+
+def _init(t: Tensor, data: np.ndarray) -> None:
+    t._data = data
+    t._rg = False
+    t._node = None
+    t._grad = None
+    t._acc = None
+    t._hooks = None
+    t._retain = False
+    t._tangent = None
+
+
+def _shape_args(args) -> tuple:
+    """``reshape(2, 3)`` and ``reshape((2, 3))`` both mean shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], tuple | list | Size):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
+    from autodiff_repl.engine.creation import to_array
+    return to_array(data, dtype)
+
+
+from autodiff_repl.engine import functions as F  # noqa: E402 - functions needs Tensor first
