@@ -401,25 +401,21 @@ def _back_to_shape(m, g, x, out, **params):
     return m.reshape(g, x.shape)
 
 
-def _reshaping(name, grad_fn, forward, expr, samples) -> Op:
-    """Ops that only change the shape: their gradient is reshaped back."""
-    return _row(name, grad_fn, forward, (_back_to_shape,), LINEAR, expr, ("1",), samples=samples)
+def _reshaping(name, grad_fn, expr, samples) -> Op:
+    """Ops that only change the shape (to the ``shape`` parameter): the gradient is reshaped back."""
+    return _row(name, grad_fn, lambda x, shape: np.reshape(x, shape), (_back_to_shape,), LINEAR,
+                expr, ("1",), samples=samples)
 
 
-VIEW = _reshaping("view", "ViewBackward0", lambda x, shape: np.reshape(x, shape),
-                  "{0} as {shape}", (Sample(((2, 3),), {"shape": (3, 2)}),
+VIEW = _reshaping("view", "ViewBackward0", "{0} as {shape}", (Sample(((2, 3),), {"shape": (3, 2)}),
                                      Sample(((2, 3),), {"shape": (6,)}),
                                      Sample(((4,),), call=lambda x: x.reshape(2, -1))))
-SQUEEZE = _reshaping("squeeze", "SqueezeBackward0", lambda x: np.squeeze(x),
-                     "squeeze {0}", (Sample(((1, 3, 1),)),))
-SQUEEZE_DIM = _reshaping("squeeze_dim", "SqueezeBackward1", lambda x, dim: np.squeeze(x, dim),
-                         "squeeze_{dim} {0}",
+SQUEEZE = _reshaping("squeeze", "SqueezeBackward0", "squeeze {0}", (Sample(((1, 3, 1),)),))
+SQUEEZE_DIM = _reshaping("squeeze_dim", "SqueezeBackward1", "squeeze {0} to {shape}",
                          (Sample(((1, 3),), call=lambda x: x.squeeze(0)),))
-SQUEEZE_MATMUL = _reshaping("squeeze_matmul", "SqueezeBackward4",
-                            lambda x, dim: np.squeeze(x, dim), "squeeze_{dim} {0}",
+SQUEEZE_MATMUL = _reshaping("squeeze_matmul", "SqueezeBackward4", "squeeze {0} to {shape}",
                             (Sample(((3,), (3, 2)), call=lambda a, b: a @ b),))
-UNSQUEEZE = _reshaping("unsqueeze", "UnsqueezeBackward0", lambda x, dim: np.expand_dims(x, dim),
-                       "unsqueeze_{dim} {0}", (Sample(((3,),), {"dim": 0}),
+UNSQUEEZE = _reshaping("unsqueeze", "UnsqueezeBackward0", "unsqueeze {0} to {shape}", (Sample(((3,),), {"dim": 0}),
                                                Sample(((2, 3),), {"dim": -1})))
 EXPAND = _row("expand", "ExpandBackward0", lambda x, size: np.broadcast_to(x, size),
               (lambda m, g, x, out, size: m.sum_to(g, x.shape),), LINEAR,
