@@ -41,7 +41,7 @@ class Error:
 
 
 @dataclass(frozen=True)
-class Warning:  # noqa: A001 - mirrors Python's warning category name on purpose
+class Warning:  # shadows the builtin on purpose: it mirrors Python's category name
     """A warning PyTorch would give, e.g. ``UserWarning: The .grad attribute of a Tensor ...``."""
 
     category: str

@@ -1,0 +1,473 @@
+"""The commands that are not Python: ``backward y``, ``grad y x``, ``graph y``, ``trace y``,
+``jvp y x [v]``, ``why x.grad``, and the meta commands ``:help``, ``:vars``, ``:reset``,
+``:save``, ``:hints``, ``:quit``.
+
+A line is a command when it starts with a command word and is not valid Python (``grad y x`` is
+not; ``grad(y, x)`` is, and calls the function). The arguments ``y``, ``x``, ``v`` are expressions
+of the language, evaluated in the session. The explanations themselves come from
+``autodiff_repl.explain`` and are returned as ``Explanation`` outputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autodiff_repl import engine
+from autodiff_repl.engine import ops
+from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Output, Quit
+
+COMMANDS = ("backward", "grad", "graph", "trace", "jvp", "why")
+META = ("help", "vars", "reset", "save", "hints", "quit")
+FLAGS = {
+    "backward": {"--no-trace": False},
+    "grad": {"--create-graph": False},
+    "graph": {"--dot": True, "--svg": True, "--force": False},
+    "trace": {"--forward": False},
+    "jvp": {},
+    "why": {},
+    "save": {"--force": False},
+}
+"""Per command, its options and whether each takes a value."""
+
+USAGE = {
+    "backward": "backward y [--no-trace]",
+    "grad": "grad y x [--create-graph]",
+    "graph": "graph y [--dot FILE] [--svg FILE] [--force]",
+    "trace": "trace y [--forward]",
+    "jvp": "jvp y x [v]",
+    "why": "why x.grad",
+    "help": ":help [topic]",
+    "vars": ":vars",
+    "reset": ":reset",
+    "save": ":save FILE [--force]",
+    "hints": ":hints on|off",
+    "quit": ":quit",
+}
+_COMMAND_LINE = re.compile(r"^(backward|grad|graph|trace|jvp|why)\s+\S")
+
+
+class UsageError(Exception):
+    """A command was typed with the wrong arguments."""
+
+    def __init__(self, message: str, command: str) -> None:
+        super().__init__(message)
+        self.command = command
+
+
+@dataclass
+class Command:
+    name: str
+    args: list[str] = field(default_factory=list)
+    flags: dict[str, str | bool] = field(default_factory=dict)
+    meta: bool = False
+
+
+def is_command_line(line: str) -> bool:
+    """Whether ``line`` is a command rather than Python."""
+    line = line.strip()
+    if line.startswith(":"):
+        return True
+    if "\n" in line or not _COMMAND_LINE.match(line):
+        return False
+    try:
+        ast.parse(line)
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
+
+
+def split_args(text: str) -> list[str]:
+    """Words separated by spaces, keeping brackets and quotes together: ``f(a, b) x``."""
+    words, current, depth, quote = [], "", 0, None
+    for ch in text:
+        if quote:
+            current += ch
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+            current += ch
+        elif ch in "([{":
+            depth += 1
+            current += ch
+        elif ch in ")]}":
+            depth -= 1
+            current += ch
+        elif ch.isspace() and depth <= 0:
+            if current:
+                words.append(current)
+            current = ""
+        else:
+            current += ch
+    if current:
+        words.append(current)
+    return words
+
+
+def parse_command(line: str) -> Command:
+    """The command on ``line`` (``is_command_line`` said it is one)."""
+    line = line.strip()
+    meta = line.startswith(":")
+    words = split_args(line[1:] if meta else line)
+    if not words:
+        raise UsageError("type :help to list the commands", "help")
+    name, rest = words[0], words[1:]
+    known = META if meta else COMMANDS
+    if name not in known:
+        raise UsageError(f"unknown command {':' if meta else ''}{name}", name)
+    options = FLAGS.get(name, {})
+    command = Command(name, meta=meta)
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word.startswith("--"):
+            if word not in options:
+                raise UsageError(f"unknown option {word} for {name}", name)
+            if options[word]:
+                if i + 1 >= len(rest):
+                    raise UsageError(f"{word} needs a file name", name)
+                command.flags[word] = rest[i + 1]
+                i += 1
+            else:
+                command.flags[word] = True
+        else:
+            command.args.append(word)
+        i += 1
+    return command
+
+
+# --- running commands --------------------------------------------------------------------------
+
+def run(session, command: Command) -> list[Output]:
+    """Run ``command`` in ``session``; engine errors propagate to the session, which explains
+    them."""
+    handler = (META_HANDLERS if command.meta else HANDLERS)[command.name]
+    return handler(session, command)
+
+
+def _arity(command: Command, low: int, high: int) -> None:
+    if not low <= len(command.args) <= high:
+        raise UsageError(f"usage: {USAGE[command.name]}", command.name)
+
+
+def _tensor(session, text: str):
+    value = session.evaluate(text)
+    if not isinstance(value, engine.Tensor):
+        from autodiff_repl.lang.attributes import type_name
+        raise TypeError(f"{text} is a {type_name(value)}, not a tensor")
+    return value
+
+
+def _backward(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    y = _tensor(session, command.args[0])
+    session.note_subject(command.args[0], y)
+    if command.flags.get("--no-trace"):
+        y.backward()
+        return []
+    from autodiff_repl.explain import trace
+    return [Explanation("trace", trace.backward(y, session.tensor_names()))]
+
+
+def _grad(session, command: Command) -> list[Output]:
+    _arity(command, 2, 8)
+    y = _tensor(session, command.args[0])
+    session.note_subject(command.args[0], y)
+    xs = tuple(_tensor(session, a) for a in command.args[1:])
+    from autodiff_repl.explain import trace
+    result = trace.grad(y, xs, session.tensor_names(),
+                        create_graph=bool(command.flags.get("--create-graph")))
+    grads = tuple(result.results)
+    value = grads[0] if len(grads) == 1 else grads
+    session.set_last_value(value)
+    return [Explanation("trace", result), Echo(repr(value)), *_freed_note(y)]
+
+
+def _freed_note(y) -> list[Output]:
+    """After ``grad``/``trace`` (autograd.grad), say that y's graph can't run backward again."""
+    node = y.grad_fn
+    if node is not None and getattr(node, "freed", False):
+        return [Hint("like torch.autograd.grad, this freed the values the graph saved; "
+                     "recompute the output before calling backward() on it")]
+    return []
+
+
+def _graph(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    y = _tensor(session, command.args[0])
+    from autodiff_repl.explain import graph
+    model = graph.build(y, session.tensor_names())
+    dot_file, svg_file = command.flags.get("--dot"), command.flags.get("--svg")
+    if not dot_file and not svg_file:
+        return [Explanation("graph", model)]
+    from autodiff_repl.explain import dot
+    text = dot.to_dot(model)
+    force = bool(command.flags.get("--force"))
+    outputs: list[Output] = []
+    if dot_file:
+        write_file(str(dot_file), text, force)
+        outputs.append(Info(f"wrote {dot_file}"))
+    if svg_file:
+        outputs.append(_svg(text, str(svg_file), force))
+    return outputs
+
+
+def _svg(dot_text: str, file: str, force: bool) -> Output:
+    program = shutil.which("dot")
+    if program is None:
+        return Error("FileNotFoundError", "the Graphviz program 'dot' is not installed",
+                     ("install Graphviz (Debian/Ubuntu: sudo apt install graphviz; macOS: brew "
+                      "install graphviz), then try again",
+                      "or write the DOT text and render it elsewhere: graph y --dot graph.dot"))
+    path = _writable(file, force)
+    done = subprocess.run([program, "-Tsvg", "-o", str(path)], input=dot_text, text=True,
+                          capture_output=True, timeout=30, check=False)
+    if done.returncode != 0:
+        return Error("RuntimeError", f"dot failed: {done.stderr.strip()[:200]}")
+    return Info(f"wrote {file}")
+
+
+def _writable(file: str, force: bool) -> Path:
+    path = Path(file).expanduser()
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            raise FileExistsError(f"{file} exists and is not a regular file")
+        if not force:
+            raise FileExistsError(f"{file} already exists; add --force to overwrite it")
+    return path
+
+
+def write_file(file: str, text: str, force: bool) -> None:
+    """Write ``text`` to ``file``, refusing to overwrite an existing file unless ``force``."""
+    path = _writable(file, force)
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def _trace(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    y = _tensor(session, command.args[0])
+    session.note_subject(command.args[0], y)
+    from autodiff_repl.explain import trace
+    names = session.tensor_names()
+    leaves = graph_leaves(y)
+    if not leaves:
+        raise RuntimeError(f"{command.args[0]} does not depend on any tensor that requires grad")
+    if command.flags.get("--forward"):
+        if len(leaves) != 1:
+            raise UsageError(f"{command.args[0]} depends on {len(leaves)} inputs; name one: "
+                             "jvp y x [v]", "trace")
+        return [Explanation("trace", trace.forward(y, leaves[0], None, names))]
+    return [Explanation("trace", trace.grad(y, tuple(leaves), names)), *_freed_note(y)]
+
+
+def graph_leaves(y) -> list:
+    """The leaf tensors requiring grad that ``y``'s graph reaches, in a stable order."""
+    if y.grad_fn is None:
+        return [y] if y.requires_grad else []
+    seen, leaves, stack = set(), [], [y.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, AccumulateGrad):
+            if node.variable is not None:
+                leaves.append(node.variable)
+            continue
+        stack.extend(reversed(node.parents))
+    return leaves
+
+
+def _jvp(session, command: Command) -> list[Output]:
+    _arity(command, 2, 3)
+    y = _tensor(session, command.args[0])
+    x = _tensor(session, command.args[1])
+    v = _tensor(session, command.args[2]) if len(command.args) == 3 else None
+    from autodiff_repl.explain import trace
+    return [Explanation("trace", trace.forward(y, x, v, session.tensor_names()))]
+
+
+def _why(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    text = command.args[0]
+    base = text[: -len(".grad")] if text.endswith(".grad") else text
+    target = _tensor(session, base)
+    from autodiff_repl.explain import why
+    return [Explanation("why", why.diagnose(target, base, session.tensor_names()))]
+
+
+HANDLERS = {"backward": _backward, "grad": _grad, "graph": _graph, "trace": _trace,
+            "jvp": _jvp, "why": _why}
+
+
+# --- meta commands -----------------------------------------------------------------------------
+
+def _help(session, command: Command) -> list[Output]:
+    _arity(command, 0, 1)
+    return [Info(help_text(command.args[0] if command.args else None, session))]
+
+
+def _vars(session, command: Command) -> list[Output]:
+    _arity(command, 0, 0)
+    variables = session.variables
+    if not variables:
+        return [Info("no variables yet")]
+    width = max(len(n) for n in variables)
+    return [Info("\n".join(f"{name:<{width}}  {describe(value)}"
+                           for name, value in sorted(variables.items())))]
+
+
+def _reset(session, command: Command) -> list[Output]:
+    _arity(command, 0, 0)
+    session.reset()
+    return [Info(f"session reset: no variables, random seed {session.seed}")]
+
+
+def _save(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    inputs = session.saved_inputs()
+    write_file(command.args[0], "\n".join(inputs), bool(command.flags.get("--force")))
+    return [Info(f"wrote {len(inputs)} input{'s' if len(inputs) != 1 else ''} to "
+                 f"{command.args[0]}")]
+
+
+def _hints(session, command: Command) -> list[Output]:
+    _arity(command, 1, 1)
+    state = command.args[0].lower()
+    if state not in ("on", "off"):
+        raise UsageError(f"usage: {USAGE['hints']}", "hints")
+    session.hints = state == "on"
+    return [Info(f"hints {state}")]
+
+
+def _quit(session, command: Command) -> list[Output]:
+    return [Quit()]
+
+
+META_HANDLERS = {"help": _help, "vars": _vars, "reset": _reset, "save": _save,
+                 "hints": _hints, "quit": _quit}
+
+
+def describe(value) -> str:
+    """A one-line summary of a value for ``:vars``."""
+    if isinstance(value, engine.Tensor):
+        parts = [f"Tensor {list(value.shape)} {value.dtype}"]
+        if value.grad_fn is not None:
+            parts.append(f"grad_fn={value.grad_fn.name()}")
+        elif value.requires_grad:
+            parts.append("requires_grad")
+        return "  ".join(parts)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- help ----------------------------------------------------------------------------------------
+
+HELP = """\
+Type PyTorch code: x = torch.arange(4.0, requires_grad=True); y = 2 * torch.dot(x, x)
+
+Commands (not Python):
+  backward y [--no-trace]       y.backward(), showing the chain rule step by step
+  grad y x [--create-graph]     dy/dx as torch.autograd.grad gives it, with the trace
+  graph y [--dot FILE] [--svg FILE]   the computation graph behind y
+  trace y [--forward]           the chain-rule trace, .grad untouched (--forward: forward mode)
+  jvp y x [v]                   forward mode: how y changes along v (ones if left out)
+  why x.grad                    why x.grad is None or zero
+
+Meta commands:
+  :help [topic]                 topics: commands, ops, language, limits, or an op (:help dot)
+  :vars                         the session's variables
+  :reset                        forget all variables
+  :save FILE [--force]          write the inputs that ran as a script
+  :hints on|off                 show or hide hint: lines
+  :quit                         leave (or Ctrl-D)
+  name?                         help on a name, e.g. dot? or x?"""
+
+LANGUAGE = """\
+The language is Python for tensor code:
+  assignment (also a, b = ..., x += ..., x[0] = ...), expressions, def/return, lambda,
+  if/elif/else, while, for, break, continue, pass, with torch.no_grad():, assert,
+  lists, tuples, dicts, comprehensions, f-strings.
+Imports: import torch (torch.autograd, torch.nn.functional ...), import numpy as np.
+Builtins: print len range abs min max float int list tuple round sum isinstance enumerate
+  zip sorted reversed bool str any all dict set.
+Not available: classes, try/raise, other imports, names starting with '_', exec/eval/open."""
+
+
+def help_text(topic: str | None, session=None) -> str:
+    """The text of ``:help`` or ``:help topic``."""
+    if topic is None or topic == "commands":
+        return HELP
+    if topic == "language":
+        return LANGUAGE
+    if topic == "limits":
+        limits = session.limits if session is not None else None
+        from autodiff_repl.lang.limits import DEFAULT
+        return "The session's limits:\n" + (limits or DEFAULT).describe()
+    if topic == "ops":
+        return ops_table()
+    topic = topic.removeprefix("torch.").removeprefix(":")
+    command = f"command: {USAGE[topic]}" if topic in USAGE else None
+    rows = [op for op in ops.TABLE if op.name == topic or op.name.startswith(topic + "_")]
+    function, where = _find_function(topic, session)
+    if not rows and not callable(function):
+        return command or f"no help on '{topic}'; try :help ops or :help commands"
+    lines = [command] if command else []
+    if callable(function):
+        try:
+            signature = inspect.signature(function)
+            public = [p for p in signature.parameters.values() if p.name != "observer"]
+            signature = signature.replace(parameters=public, return_annotation=signature.empty)
+            lines.append(f"{where}.{topic}{signature}")
+        except (TypeError, ValueError):
+            lines.append(f"{where}.{topic}(...)")
+        doc = (inspect.getdoc(function) or "").strip().split("\n")[0]
+        if doc and not rows:
+            lines.append(f"  {doc}")
+    for op in rows:
+        lines.append(f"  {op.name}: out = {_expr(op.expr)}   grad_fn={op.grad_fn}")
+        for i, formula in enumerate(op.formula):
+            lines.append(f"    ∂out/∂{_arg(i)} = {_expr(formula)}")
+    if rows:
+        lines.append("  backward: each input's gradient is (upstream gradient) × ∂out/∂input")
+    return "\n".join(lines)
+
+
+def _find_function(topic: str, session) -> tuple:
+    """The function named ``topic`` in the torch facade or one of its parts, and where."""
+    if session is None or topic.startswith("_"):
+        return None, "torch"
+    stack = [session.torch]
+    while stack:
+        module = stack.pop(0)
+        value = module.members.get(topic)
+        if value is not None and callable(value):
+            return getattr(value, "fn", value), module.name
+        stack.extend(v for v in module.members.values() if type(v) is type(session.torch))
+    return None, "torch"
+
+
+def ops_table() -> str:
+    """Every op of the op table: name, grad_fn and output formula."""
+    lines = ["op             grad_fn                 out"]
+    for op in ops.TABLE:
+        lines.append(f"{op.name:<14} {op.grad_fn:<23} {_expr(op.expr)}")
+    return "\n".join(lines)
+
+
+def _arg(i: int) -> str:
+    return "abcdefgh"[i] if i < 8 else f"x{i}"
+
+
+def _expr(template: str) -> str:
+    text = re.sub(r"\{(\d)\}", lambda m: _arg(int(m.group(1))), template)
+    return re.sub(r"\{(\w+)\}", r"\1", text)

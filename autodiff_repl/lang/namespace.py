@@ -1,0 +1,371 @@
+"""What a name means before the learner binds it: the ``torch`` facade, bare aliases, builtins.
+
+``torch`` here is not the engine module but a ``Module`` facade: a read-only table of the public
+functions, classes and dtypes a learner uses (``torch.arange``, ``torch.autograd.grad``,
+``torch.nn.functional.relu`` ...). The same functions are available as bare names (``arange``,
+``dot``, ``grad``, ``no_grad`` ...). ``import numpy as np`` gives a facade of a few array
+functions on plain NumPy arrays, checked for size -- never the real module. The safe Python
+builtins come last; ``exec``, ``open``, ``getattr``, ``type`` and friends are simply absent.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+import autodiff_repl.engine as engine
+from autodiff_repl.engine import autograd as engine_autograd
+from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.lang.limits import DEFAULT, LimitError, take
+
+
+class Module:
+    """A read-only stand-in for a module: its attributes are exactly ``members``."""
+
+    __slots__ = ("doc", "members", "name")
+
+    def __init__(self, name: str, members: dict, doc: str = "") -> None:
+        self.name = name
+        self.members = members
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"<module '{self.name}' (autodiff-repl)>"
+
+
+class Function:
+    """A facade function that adds a check or a hint to the engine's, printed by its name."""
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name: str, fn) -> None:
+        self.name, self.fn = name, fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+TORCH_NAMES = (
+    "Size", "Tensor", "abs", "absolute", "add", "allclose", "amax", "amin", "arange", "argmax",
+    "argmin", "as_tensor", "bool", "broadcast_to", "clamp", "clip", "clone", "cos", "detach",
+    "div", "divide", "dot", "double", "dtype", "e", "empty", "empty_like", "enable_grad", "eq",
+    "equal", "exp", "expand", "eye", "flatten", "float", "float16", "float32", "float64",
+    "floor_divide", "from_numpy", "full", "full_like", "ge", "ger", "get_default_dtype",
+    "get_printoptions", "gt", "half", "inf", "inference_mode", "inner", "int", "int16", "int32",
+    "int64", "int8", "is_floating_point", "is_grad_enabled", "is_tensor", "isclose", "le",
+    "linspace", "log", "log_softmax", "long", "lt", "manual_seed", "matmul", "max", "maximum",
+    "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "nan", "ne", "neg", "negative",
+    "no_grad", "norm", "normal", "numel", "ones", "ones_like", "outer", "permute", "pi", "pow",
+    "prod", "rand", "rand_like", "randint", "randn", "randn_like", "reciprocal", "relu",
+    "remainder", "reshape", "return_types", "rsub", "set_default_dtype", "set_grad_enabled",
+    "short", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "sub", "subtract",
+    "sum", "sum_to_size", "swapaxes", "t", "tan", "tanh", "tensor", "transpose", "true_divide",
+    "uint8", "unsqueeze", "vdot", "where", "zeros", "zeros_like",
+)
+"""The engine's public names the ``torch`` facade shows (modules and internals left out)."""
+
+FUNCTIONAL_NAMES = ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")
+NN_FUNCTIONAL_NAMES = ("relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss")
+FORWARD_AD_NAMES = ("dual_level", "make_dual", "unpack_dual")
+AUTOGRAD_NAMES = ("backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
+                  "set_grad_enabled")
+
+SAFE_BUILTINS = ("print", "len", "range", "abs", "min", "max", "float", "int", "list", "tuple",
+                 "round", "sum", "isinstance", "enumerate", "zip", "sorted", "reversed", "bool",
+                 "str", "any", "all", "dict", "set")
+
+VARIABLE_HINT = ("Variable is deprecated since PyTorch 0.4: it returns a plain Tensor. Write "
+                 "torch.tensor(data, requires_grad=True) or x.requires_grad_()")
+
+NOT_HERE = {
+    "exec": "exec() is not available: type the code itself",
+    "eval": "eval() is not available: type the expression itself",
+    "compile": "compile() is not available: type the code itself",
+    "open": "files are not available from code; :save FILE writes the session's inputs",
+    "input": "input() is not available: assign the value, e.g. n = 3",
+    "help": "type :help (or :help dot) for help",
+    "exit": "type :quit (or press Ctrl-D) to leave",
+    "quit": "type :quit (or press Ctrl-D) to leave",
+    "breakpoint": "there is no debugger here; print(x) or `graph y` show what happens",
+    "globals": "type :vars to list the session's variables",
+    "locals": "type :vars to list the session's variables",
+    "vars": "type :vars to list the session's variables",
+    "dir": "press Tab after 'x.' to list a tensor's attributes, or type :help",
+    "getattr": "write the attribute directly: x.grad",
+    "setattr": "assign the attribute directly: x.grad = None",
+    "type": "use isinstance(x, torch.Tensor), x.dtype or x.shape",
+    "id": "object identities are not available; compare values with ==",
+    "object": "classes and objects of your own are not available here",
+    "memoryview": "not available here",
+    "format": "use an f-string: f'{x:.3f}'",
+    "map": "use a list comprehension: [f(v) for v in xs]",
+    "filter": "use a list comprehension: [v for v in xs if cond]",
+}
+"""Python builtins the language leaves out, with what to do instead."""
+
+
+def _checked_join(tensors) -> None:
+    """``cat``/``stack`` of these tensors: check the result's size before joining them."""
+    check_numel((sum(t.numel() for t in tensors if isinstance(t, engine.Tensor)),))
+
+
+def _nested_checked(fn):
+    def make(data, *args, **kwargs):
+        check_nested(data)
+        return fn(data, *args, **kwargs)
+    return make
+
+
+def build_torch(note) -> Module:
+    """The ``torch`` facade. ``note(text)`` shows a hint (used by the deprecated ``Variable``)."""
+
+    def variable(data, requires_grad=False, volatile=False):
+        note(VARIABLE_HINT)
+        check_nested(data)
+        return engine_autograd.Variable(data, requires_grad=requires_grad, volatile=volatile)
+
+    def _joiner(fn):
+        def join(tensors, dim=0):
+            tensors = take(tensors, DEFAULT.max_sequence_length)
+            _checked_join(tensors)
+            return fn(tensors, dim)
+        join.__name__ = fn.__name__
+        return join
+
+    def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                         profile=None, sci_mode=None):
+        for name, value, cap in (("precision", precision, 30), ("threshold", threshold, 100_000),
+                                 ("edgeitems", edgeitems, 100), ("linewidth", linewidth, 10_000)):
+            if value is not None and not 0 <= value <= cap:
+                raise LimitError(f"set_printoptions({name}={value}) is outside 0..{cap:,}")
+        if profile == "full":
+            raise LimitError("set_printoptions(profile='full') is not available",
+                             "use threshold=N (at most 100,000) to see more elements")
+        engine.set_printoptions(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                                linewidth=linewidth, profile=profile, sci_mode=sci_mode)
+
+    members = {name: getattr(engine, name) for name in TORCH_NAMES if hasattr(engine, name)}
+    for name in ("cat", "concat", "concatenate", "stack"):
+        if hasattr(engine, name):
+            members[name] = Function(name, _joiner(getattr(engine, name)))
+    members["set_printoptions"] = Function("set_printoptions", set_printoptions)
+    for name in ("tensor", "as_tensor"):
+        members[name] = Function(name, _nested_checked(getattr(engine, name)))
+
+    functional = Module("torch.autograd.functional", {
+        n: getattr(engine_autograd.functional, n) for n in FUNCTIONAL_NAMES
+        if hasattr(engine_autograd.functional, n)})
+    forward_ad = Module("torch.autograd.forward_ad", {
+        n: getattr(engine_autograd.forward_ad, n) for n in FORWARD_AD_NAMES
+        if hasattr(engine_autograd.forward_ad, n)})
+    autograd = Module("torch.autograd", {
+        **{n: getattr(engine_autograd, n) for n in AUTOGRAD_NAMES if hasattr(engine_autograd, n)},
+        "Variable": Function("Variable", variable), "functional": functional,
+        "forward_ad": forward_ad})
+    nn_functional = Module("torch.nn.functional", {
+        n: getattr(engine.nn.functional, n) for n in NN_FUNCTIONAL_NAMES
+        if hasattr(engine.nn.functional, n)})
+    nn = Module("torch.nn", {"functional": nn_functional})
+    members.update(autograd=autograd, nn=nn)
+    return Module("torch", members, "PyTorch's API on the autodiff-repl engine")
+
+
+def submodule(torch: Module, dotted: str) -> Module:
+    """``torch.autograd.functional`` from its dotted name (the checker allowed the name)."""
+    module = torch
+    for part in dotted.split(".")[1:]:
+        module = module.members[part]
+    return module
+
+
+def bare_aliases(torch: Module) -> dict:
+    """PyTorch functions usable without ``torch.``: ``arange``, ``dot``, ``grad``, ``no_grad``."""
+    skip = set(SAFE_BUILTINS) | {"e", "t", "pi", "inf", "nan", "dtype", "return_types", "Size",
+                                 "half", "short", "long", "double"}
+    names = {n: v for n, v in torch.members.items()
+             if n not in skip and not isinstance(v, Module)}
+    autograd = torch.members["autograd"]
+    for n in ("grad", "backward", "Variable", "gradcheck", "gradgradcheck"):
+        if n in autograd.members:
+            names[n] = autograd.members[n]
+    names.update(autograd.members["functional"].members)
+    return names
+
+
+# --- the numpy facade ------------------------------------------------------------------------
+
+def _np_dtype_ok(dtype) -> None:
+    if dtype is not None and np.dtype(dtype).kind not in "biuf":
+        raise TypeError(f"dtype {np.dtype(dtype).name} is not supported here; use a number "
+                        "dtype (np.float64, np.float32, np.int64, bool)")
+
+
+def _np_result(value):
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+        raise TypeError("only arrays of numbers are supported here (this value gives an array "
+                        f"of {value.dtype.name})")
+    return value
+
+
+def _shape(size) -> tuple:
+    if size is None:
+        return ()
+    return tuple(size) if isinstance(size, tuple | list) else (size,)
+
+
+def _np_input(value):
+    check_nested(value)
+    return value
+
+
+def check_nested(data) -> None:
+    """Check the element count of nested lists (``[[0] * n] * m``) before NumPy converts them."""
+    shape = []
+    while isinstance(data, list | tuple | range):
+        shape.append(len(data))
+        if not len(data):
+            break
+        data = data[0]
+    if shape:
+        check_numel(tuple(shape))
+
+
+def build_numpy(seed: int) -> Module:
+    """``import numpy as np``: array creation and maths on plain arrays, sizes checked first."""
+    rng = [np.random.default_rng(seed)]
+
+    def array(obj, dtype=None):
+        _np_dtype_ok(dtype)
+        return _np_result(np.array(_np_input(obj), dtype=dtype))
+
+    def asarray(obj, dtype=None):
+        _np_dtype_ok(dtype)
+        return _np_result(np.asarray(_np_input(obj), dtype=dtype))
+
+    def arange(start, stop=None, step=1, dtype=None):
+        _np_dtype_ok(dtype)
+        lo, hi = (0, start) if stop is None else (start, stop)
+        if step == 0:
+            raise ValueError("step must not be zero")
+        check_numel((max(0, math.ceil((hi - lo) / step)),))
+        return np.arange(lo, hi, step, dtype=dtype)
+
+    def linspace(start, stop, num=50, dtype=None):
+        _np_dtype_ok(dtype)
+        check_numel((int(num),))
+        return np.linspace(start, stop, int(num), dtype=dtype)
+
+    def _filled(fill):
+        def make(shape, dtype=None):
+            _np_dtype_ok(dtype)
+            check_numel(_shape(shape))
+            return np.full(_shape(shape), fill, dtype=dtype or np.float64)
+        return make
+
+    def full(shape, fill_value, dtype=None):
+        _np_dtype_ok(dtype)
+        check_numel(_shape(shape))
+        return _np_result(np.full(_shape(shape), fill_value, dtype=dtype))
+
+    def eye(n, m=None, dtype=None):
+        _np_dtype_ok(dtype)
+        check_numel((n, n if m is None else m))
+        return np.eye(n, m, dtype=dtype or np.float64)
+
+    def _elementwise(fn):
+        def call(*args, **kwargs):
+            arrays = [np.asarray(_np_input(a)) for a in args]
+            check_numel(np.broadcast_shapes(*(a.shape for a in arrays)))
+            return _np_result(fn(*arrays, **kwargs))
+        call.__name__ = fn.__name__
+        return call
+
+    def _product(fn):
+        def call(a, b):
+            a, b = np.asarray(_np_input(a)), np.asarray(_np_input(b))
+            check_numel(product_shape(fn.__name__, a.shape, b.shape))
+            return _np_result(fn(a, b))
+        call.__name__ = fn.__name__
+        return call
+
+    def _joined(fn):
+        def call(arrays, axis=0):
+            arrays = [np.asarray(_np_input(a)) for a in take(arrays, DEFAULT.max_sequence_length)]
+            check_numel((sum(a.size for a in arrays),))
+            return _np_result(fn(arrays, axis=axis))
+        call.__name__ = fn.__name__
+        return call
+
+    def _sized_random(draw):
+        def call(*shape):
+            shape = _shape(shape[0]) if len(shape) == 1 else tuple(shape)
+            check_numel(shape)
+            return draw(rng[0], shape)
+        return call
+
+    def seed(s):
+        rng[0] = np.random.default_rng(s)
+
+    def normal(loc=0.0, scale=1.0, size=None):
+        check_numel(_shape(size))
+        return rng[0].normal(loc, scale, size)
+
+    def uniform(low=0.0, high=1.0, size=None):
+        check_numel(_shape(size))
+        return rng[0].uniform(low, high, size)
+
+    random = Module("numpy.random", {
+        "seed": seed, "normal": normal, "uniform": uniform,
+        "rand": _sized_random(lambda g, s: g.random(s)),
+        "randn": _sized_random(lambda g, s: g.standard_normal(s))})
+    linalg = Module("numpy.linalg", {"norm": lambda x, ord=None, axis=None: np.linalg.norm(
+        np.asarray(_np_input(x)), ord, axis)})
+    members = {
+        "array": array, "asarray": asarray, "arange": arange, "linspace": linspace,
+        "zeros": _filled(0), "ones": _filled(1), "empty": _filled(0), "full": full, "eye": eye,
+        "zeros_like": lambda a, dtype=None: np.zeros_like(np.asarray(a), dtype=dtype),
+        "ones_like": lambda a, dtype=None: np.ones_like(np.asarray(a), dtype=dtype),
+        "dot": _product(np.dot), "matmul": _product(np.matmul), "outer": _product(np.outer),
+        "concatenate": _joined(np.concatenate), "stack": _joined(np.stack),
+        "random": random, "linalg": linalg, "ndarray": np.ndarray,
+        "pi": np.pi, "e": np.e, "inf": np.inf, "nan": np.nan,
+        "float16": np.float16, "float32": np.float32, "float64": np.float64,
+        "int32": np.int32, "int64": np.int64, "bool_": np.bool_,
+    }
+    for name in ("exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sign", "square",
+                 "maximum", "minimum", "add", "subtract", "multiply", "divide", "power", "where",
+                 "sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var",
+                 "allclose", "isclose", "array_equal", "reshape", "transpose", "clip",
+                 "round", "floor", "ceil", "cumsum"):
+        members[name] = _elementwise(getattr(np, name))
+    return Module("numpy", members, "a few NumPy functions on plain arrays")
+
+
+def product_shape(kind: str, a: tuple, b: tuple) -> tuple:
+    """The output shape of ``dot``/``matmul``/``outer`` of arrays shaped ``a`` and ``b``."""
+    if kind == "outer":
+        return (math.prod(a), math.prod(b))
+    if not a or not b:
+        return tuple(a or b)
+    if len(a) == 1 and len(b) == 1:
+        return ()
+    if kind == "dot" and len(b) >= 2:
+        return (*a[:-1], *b[:-2], b[-1])
+    lead_a, lead_b = a[:-2], b[:-2]
+    try:
+        lead = np.broadcast_shapes(lead_a, lead_b)
+    except ValueError:
+        lead = ()
+    rows = () if len(a) == 1 else (a[-2],)
+    cols = () if len(b) == 1 else (b[-1],)
+    return (*lead, *rows, *cols)
+
+
+def python_builtins() -> dict:
+    """The safe Python builtins, by name (real objects; the interpreter checks their calls)."""
+    return {name: getattr(builtins, name) for name in SAFE_BUILTINS}

@@ -1,0 +1,112 @@
+"""Text to syntax tree: ``ast.parse`` behind gates on input size, with errors that point.
+
+The gates run first, on the raw text: its length, and no NUL bytes. Python's own parser then gives
+the tree or a ``SyntaxError`` (shown with the line and a caret). Pathological nesting can make the
+parser itself fail with ``RecursionError`` or ``MemoryError``; those become a clear error too.
+Nothing here runs any code.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from autodiff_repl.lang.errors import LangError
+from autodiff_repl.lang.limits import Limits
+
+_TOO_NESTED = ("SyntaxError", "the input is nested too deeply to read")
+_TOO_NESTED_HINT = "split the expression into several statements with intermediate names"
+
+
+def prepare(text: str) -> str:
+    """The text as it will be parsed: a common indentation (from a paste) removed."""
+    if text[:1] in (" ", "\t"):
+        text = textwrap.dedent(text)
+    return text
+
+
+def parse(text: str, limits: Limits) -> ast.Module:
+    """The syntax tree of ``text`` (already ``prepare``d), or ``LangError``."""
+    if len(text) > limits.max_input_chars:
+        raise LangError("LimitError", f"the input is {len(text):,} characters long; the limit "
+                        f"is {limits.max_input_chars:,}",
+                        ("split it into smaller pieces, or raise Limits.max_input_chars",))
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise LangError("SyntaxError", "source code cannot contain null bytes",
+                        ("remove the NUL character (\\x00) from the input",), line=line, col=col)
+    try:
+        return ast.parse(text, "<input>", "exec")
+    except SyntaxError as e:
+        hints = syntax_hints(e, text)
+        col = e.offset if e.offset is not None and e.offset > 0 else None
+        message = e.msg
+        if "nested parentheses" in message or "too many nested" in message:
+            hints = [*hints, _TOO_NESTED_HINT]
+        raise LangError(type(e).__name__, message, hints, line=e.lineno, col=col) from None
+    except (RecursionError, MemoryError, OverflowError, ValueError):
+        raise LangError(*_TOO_NESTED, (_TOO_NESTED_HINT,), line=1, col=None) from None
+
+
+def syntax_hints(e: SyntaxError, text: str) -> list[str]:
+    """Teaching notes for common syntax slips."""
+    hints = []
+    line = (e.text or "").strip()
+    if line.startswith((">>>", "...")) or line.startswith("In ["):
+        hints.append("remove the prompt (>>> or In [n]:) from pasted lines")
+    elif line.startswith(("%", "!")):
+        hints.append("notebook magics (%matplotlib, !pip) are not Python; leave them out")
+    elif e.msg.startswith("expected ':'"):
+        hints.append("a block statement (def, if, for, while, with) ends its first line with ':'")
+    elif "indent" in e.msg:
+        hints.append("indent a block's body by the same amount (4 spaces); paste the cell "
+                     "as it is")
+    return hints
+
+
+def split_statements(text: str) -> list[str]:
+    """``text`` cut into its top-level statements (each with the lines it spans).
+
+    A runner that wants to go on after an error (``autodiff run``) executes the pieces one by
+    one. Text that does not parse is returned whole, so its error is reported once. Lines that
+    are commands (``backward y``, ``:vars``) are pieces of their own.
+    """
+    from autodiff_repl.lang.commands import is_command_line
+
+    text = prepare(text)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError):
+        return _split_mixed(text, is_command_line)
+    lines = text.splitlines(keepends=True)
+    starts = []
+    for stmt in tree.body:
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])]) - 1
+        if not starts or starts[-1] != first:  # a = 1; b = 2 share a line: one piece
+            starts.append(first)
+    ends = [*starts[1:], len(lines)]
+    pieces = ["".join(lines[a:b]).rstrip() for a, b in zip(starts, ends, strict=False)]
+    return [p for p in pieces if p.strip()]
+
+
+def _split_mixed(text: str, is_command) -> list[str]:
+    """Split text holding command lines between Python chunks."""
+    pieces, current = [], []
+    for line in text.splitlines():
+        if not line[:1].isspace() and is_command(line):
+            if current:
+                pieces.append("\n".join(current))
+                current = []
+            pieces.append(line)
+        else:
+            current.append(line)
+    if current:
+        pieces.append("\n".join(current))
+    if len(pieces) == 1 or not any(is_command(p) for p in pieces):
+        return [text]
+    out = []
+    for p in pieces:
+        out.extend([p] if is_command(p) else split_statements(p))
+    return out

@@ -1,0 +1,233 @@
+"""The Session: echo like Python's console, printed text and warnings captured, history,
+variables, hints on/off, completion, and the commands and meta commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from autodiff_repl.lang.limits import Limits
+from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Printed, Quit, Warning
+from autodiff_repl.render import plain
+from autodiff_repl.session import Session
+
+
+@pytest.fixture
+def s():
+    return Session()
+
+
+def test_bare_expressions_echo_and_none_echoes_nothing(s):
+    assert s.execute("1 + 1") == [Echo("2")]
+    assert s.execute("(1, 'a')") == [Echo("(1, 'a')")]
+    assert s.execute("None") == []
+    assert s.execute("print") == [Echo("<built-in function print>")]
+
+
+def test_underscore_holds_the_last_echoed_value(s):
+    s.execute("3 * 4")
+    assert s.execute("_ + 1") == [Echo("13")]
+    s.execute("None")
+    assert s.execute("_") == [Echo("13")]
+    assert "_" not in s.variables
+
+
+def test_print_is_captured_in_order(s):
+    out = s.execute("print('a')\n1\nprint('b', 2, sep='-', end='!')")
+    assert out == [Printed("a"), Echo("1"), Printed("b-2!")]
+
+
+def test_echo_inside_a_top_level_loop_like_the_console(s):
+    assert s.execute("for i in range(2):\n    i") == [Echo("0"), Echo("1")]
+    assert s.execute("def f():\n    5\nf()") == []
+
+
+def test_nonleaf_grad_warning_then_hint(s):
+    out = s.execute("x = torch.ones(2, requires_grad=True)\ny = x * 2\ny.grad")
+    assert isinstance(out[0], Warning) and out[0].category == "UserWarning"
+    assert out[0].message.startswith("The .grad attribute of a Tensor that is not a leaf")
+    assert isinstance(out[1], Hint) and "y is not a leaf" in out[1].text
+
+
+def test_grad_hint_when_tensor_does_not_require_grad(s):
+    out = s.execute("x = torch.ones(2)\nx.grad")
+    assert out == [Hint("x.grad is None: x does not require grad; call x.requires_grad_() "
+                        "before computing with it")]
+
+
+def test_hints_off_removes_hints(s):
+    s.execute(":hints off")
+    assert s.hints is False
+    out = s.execute("x = torch.ones(2, requires_grad=True)\nx.grad")
+    assert out == []
+    out = s.execute("x.attach_grad()")
+    assert out[0].hints == ()
+    assert Session(hints=False).execute("lenn")[0].hints == ()
+
+
+def test_variables_history_and_reset(s):
+    s.execute("a = 1")
+    s.execute("b = torch.ones(2)")
+    assert set(s.variables) == {"a", "b"}
+    assert s.history == ["a = 1", "b = torch.ones(2)"]
+    assert s.execute(":reset") == [Info("session reset: no variables, random seed 0")]
+    assert s.variables == {}
+
+
+def test_seeded_sessions_are_reproducible():
+    one = plain(Session(seed=3).execute("torch.randn(3)"))
+    two = plain(Session(seed=3).execute("torch.randn(3)"))
+    assert one == two
+    assert one != plain(Session(seed=4).execute("torch.randn(3)"))
+
+
+def test_vars_lists_variables(s):
+    s.execute("x = torch.arange(4.0, requires_grad=True)\ny = 2 * x\nn = 3")
+    text = s.execute(":vars")[0].text
+    assert text.splitlines() == ["n  3", "x  Tensor [4] torch.float32  requires_grad",
+                                 "y  Tensor [4] torch.float32  grad_fn=MulBackward0"]
+
+
+def test_save_writes_inputs_and_refuses_to_overwrite(s, tmp_path):
+    s.execute("x = torch.ones(2)")
+    s.execute("undefined_thing")
+    s.execute("y = x * 2")
+    target = tmp_path / "session.py"
+    assert s.execute(f":save {target}") == [Info(f"wrote 2 inputs to {target}")]
+    assert target.read_text() == "x = torch.ones(2)\ny = x * 2\n"
+    out = s.execute(f":save {target}")
+    assert out[0].type == "FileExistsError" and "--force" in out[0].message
+    assert s.execute(f":save {target} --force")[0].text.startswith("wrote")
+
+
+def test_quit_and_usage_errors(s):
+    assert s.execute(":quit") == [Quit()]
+    out = s.execute(":frobnicate")
+    assert (out[0].type, out[0].message) == ("UsageError", "unknown command :frobnicate")
+    out = s.execute(":hints maybe")
+    assert out[0].message == "usage: :hints on|off"
+
+
+def test_help_topics(s):
+    assert "backward y [--no-trace]" in s.execute(":help")[0].text
+    assert "DotBackward0" in s.execute(":help ops")[0].text
+    dot = s.execute(":help dot")[0].text
+    assert "torch.dot(input, other)" in dot and "∂out/∂a = b" in dot
+    assert "max_elements" in s.execute(":help limits")[0].text
+    assert s.execute("dot?") == s.execute(":help dot")
+    s.execute("x = torch.ones(2)")
+    assert s.execute("x?") == [Info("x: Tensor [2] torch.float32")]
+
+
+def test_syntax_error_has_line_and_caret(s):
+    out = s.execute("x = (1,\ny = 2")
+    assert out[0].type == "SyntaxError"
+    assert out[0].line == 1 and out[0].source == "x = (1,"
+    out = s.execute("print x")
+    assert out[0].message.startswith("Missing parentheses")
+    assert plain(out).splitlines()[1:] == ["    print x", "    ^"]
+
+
+def test_runtime_errors_carry_their_line(s):
+    out = s.execute("a = 1\nb = a / 0")
+    assert (out[0].type, out[0].message, out[0].line) == ("ZeroDivisionError", "division by zero",
+                                                          2)
+
+
+def test_limits_are_configurable_and_stated():
+    s = Session(limits=Limits(max_elements=100, max_loop_iterations=5, max_call_depth=3))
+    assert s.execute("torch.ones(101)")[0].message.endswith("the limit is 100")
+    assert "5 loop iterations" in s.execute("for i in range(6): pass")[0].message
+    out = s.execute("def f(n): return f(n - 1) if n else 0\nf(5)")
+    assert out[0].message == "maximum recursion depth exceeded (the limit is 3 nested calls)"
+
+
+def test_completions_from_the_allowlists(s):
+    s.execute("x = torch.ones(2)\nxylo = 1")
+    assert s.completions("torch.ara") == ["arange"]
+    assert s.completions("x.requires_gr") == ["requires_grad", "requires_grad_"]
+    assert "autograd" in s.completions("torch.au")
+    assert s.completions("torch.autograd.functional.hes") == ["hessian"]
+    assert s.completions("xy") == ["xylo"]
+    assert s.completions(":h") == [":help", ":hints"]
+    assert "backward" in s.completions("back")
+    assert s.completions("x._") == []
+    assert s.completions("x.__cl") == []
+
+
+def test_chunks_split_a_script_into_statements(s):
+    script = "x = 1\ndef f(a):\n    return a\n\nprint(f(x))\nbackward y\ny = 2; z = 3\n"
+    assert s.chunks(script) == ["x = 1", "def f(a):\n    return a", "print(f(x))",
+                                "backward y", "y = 2; z = 3"]
+
+
+def test_pasted_indented_cell_is_dedented(s):
+    assert s.execute("    a = 2\n    a") == [Echo("2")]
+
+
+# --- the explanation commands (the explain layer is another engineer's) ---------------------
+
+def test_backward_command_runs_backward_and_traces():
+    pytest.importorskip("autodiff_repl.explain.trace")
+    s = Session()
+    s.execute("x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)")
+    out = s.execute("backward y")
+    assert [type(o) for o in out] == [Explanation] and out[0].kind == "trace"
+    assert plain(s.execute("x.grad")) == "tensor([ 0.,  4.,  8., 12.])"
+
+
+def test_backward_no_trace_and_grad_command():
+    pytest.importorskip("autodiff_repl.explain.trace")
+    s = Session()
+    s.execute("x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)")
+    out = s.execute("grad y x")
+    assert out[0].kind == "trace" and out[1] == Echo("tensor([ 0.,  4.,  8., 12.])")
+    assert plain(s.execute("x.grad")).startswith("hint: x.grad is None")
+    assert plain(s.execute("_")) == "tensor([ 0.,  4.,  8., 12.])"
+    s.execute("y = 2 * torch.dot(x, x)")
+    assert s.execute("backward y --no-trace") == []
+    assert plain(s.execute("x.grad")) == "tensor([ 0.,  4.,  8., 12.])"
+
+
+def test_command_errors_are_explained():
+    pytest.importorskip("autodiff_repl.explain.trace")
+    s = Session()
+    s.execute("x = torch.arange(4.0, requires_grad=True)\ny = x * x")
+    out = s.execute("backward y")
+    assert out[0].type == "RuntimeError"
+    assert "y.sum().backward()" in " ".join(out[0].hints)
+    out = s.execute("backward n")
+    assert (out[0].type, out[0].message) == ("NameError", "name 'n' is not defined")
+    out = s.execute("grad y")
+    assert out[0].type == "UsageError"
+    assert s.execute("backward 3")[0].message == "3 is a int, not a tensor"
+
+
+def test_graph_why_jvp_and_files(tmp_path):
+    pytest.importorskip("autodiff_repl.explain.dot")
+    pytest.importorskip("autodiff_repl.explain.why")
+    s = Session()
+    s.execute("x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)")
+    assert s.execute("graph y")[0].kind == "graph"
+    assert s.execute("why x.grad")[0].kind == "why"
+    assert s.execute("jvp y x")[0].kind == "trace"
+    target = tmp_path / "g.dot"
+    assert s.execute(f"graph y --dot {target}") == [Info(f"wrote {target}")]
+    assert target.read_text().startswith("digraph")
+    assert s.execute(f"graph y --dot {target}")[0].type == "FileExistsError"
+
+
+def test_svg_without_graphviz_says_how_to_install(monkeypatch, tmp_path):
+    pytest.importorskip("autodiff_repl.explain.dot")
+    import shutil
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    s = Session()
+    s.execute("x = torch.ones(2, requires_grad=True)\ny = (x * x).sum()")
+    out = s.execute(f"graph y --svg {tmp_path / 'g.svg'}")
+    assert isinstance(out[0], Error) and "graphviz" in out[0].hints[0].lower()
+
+
+def test_python_that_starts_with_a_command_word_is_python(s):
+    s.execute("x = torch.tensor(3.0, requires_grad=True)")
+    assert s.execute("grad = 1\ngrad") == [Echo("1")]
+    s.execute("del grad")
+    assert plain(s.execute("grad(x * x, x)")) == "(tensor(6.),)"
