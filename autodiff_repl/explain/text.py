@@ -1,0 +1,128 @@
+"""Styled text without a terminal: the building blocks every explanation is made of.
+
+An explanation is a list of ``Block``s. A block has a title and lines; a line is a tuple of
+``(text, style)`` spans. ``plain`` joins the texts; ``render_explain`` maps the style keys to
+colours. So the plain text and the coloured form always say the same thing.
+
+Style keys: ``name`` (a variable), ``op`` (maths), ``gradfn`` (PyTorch's node name), ``value``,
+``grad``, ``meta`` (shape, dtype), ``note``, ``good``, ``bad``, ``hint``, ``dim`` (less important).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+Span = tuple[str, str]
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled group of lines (a panel on a terminal)."""
+
+    title: str
+    lines: tuple[Line, ...]
+
+
+def line(*parts) -> Line:
+    """A line from strings (unstyled) and ``(text, style)`` pairs."""
+    return tuple((p, "") if isinstance(p, str) else p for p in parts)
+
+
+def plain_line(ln: Line) -> str:
+    return "".join(text for text, _ in ln).rstrip()
+
+
+def plain_blocks(blocks) -> str:
+    """The plain text of blocks: each title, then its lines indented by two spaces."""
+    out: list[str] = []
+    for block in blocks:
+        if block.title:
+            out.append(block.title)
+        indent = "  " if block.title else ""
+        out.extend((indent + plain_line(ln)).rstrip() for ln in block.lines)
+    return "\n".join(out) + "\n"
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def num(value) -> str:
+    """One number in 4 significant digits: ``28``, ``0.4161``, ``-1.5e-08``, ``True``."""
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    v = float(value)
+    if v != v:
+        return "nan"
+    if v in (float("inf"), float("-inf")):
+        return "inf" if v > 0 else "-inf"
+    text = format(v, ".4g")
+    return "0" if text == "-0" else text
+
+
+def array(a, limit: int = 12) -> str:
+    """An array in compact form: ``[0, 4, 8, 12]``, ``[[1, 2], [3, 4]]``, or abbreviated:
+    ``[0, 1, 2, …, 997, 998, 999] (1000 values)``."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return num(a.item())
+    if a.size <= limit:
+        return _nested(a.tolist())
+    flat = a.reshape(-1)
+    head = ", ".join(num(v) for v in flat[:3].tolist())
+    tail = ", ".join(num(v) for v in flat[-3:].tolist())
+    return f"[{head}, …, {tail}] ({a.size} values)"
+
+
+def _nested(values) -> str:
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v) for v in values) + "]"
+    return num(values)
+
+
+def shape(s) -> str:
+    """A shape as PyTorch users write it: ``()``, ``(4,)``, ``(3, 4)``."""
+    return str(tuple(int(n) for n in s))
+
+
+@functools.lru_cache(maxsize=64)
+def dtype(d) -> str:
+    """``float32`` for NumPy's ``float32``; ``bool`` for ``bool_``."""
+    return "bool" if np.dtype(d) == np.bool_ else str(np.dtype(d))
+
+
+def nbytes(n: int) -> str:
+    """A byte count: ``48 B``, ``3.9 KiB``, ``1.2 MiB``."""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def param(value) -> str:
+    """An op parameter as text: ``1:3`` for a slice, ``(0, 1)``, ``float32``."""
+    if isinstance(value, slice):
+        parts = ["" if v is None else str(v) for v in (value.start, value.stop)]
+        text = ":".join(parts)
+        return text + (f":{value.step}" if value.step is not None else "")
+    if value is Ellipsis:
+        return "..."
+    if value is None:
+        return "None"
+    if isinstance(value, tuple):
+        if len(value) == 1:
+            return param(value[0])
+        return ", ".join(param(v) for v in value)
+    if isinstance(value, list):
+        return "[" + ", ".join(param(v) for v in value) + "]"
+    if isinstance(value, np.ndarray):
+        return array(value)
+    if isinstance(value, float | int | np.number):
+        return num(value)
+    short = getattr(value, "short", None)
+    return short if isinstance(short, str) else str(value)
