@@ -2,9 +2,14 @@
 
 ``plain(outputs)`` is the one definition of what a run prints; a transcript's expected blocks are
 compared with it. The terminal rendering (``to_console``) shows the same content with colour.
+``write(outputs, stream, color=...)`` picks one of the two; ``wants_color(stream)`` decides which.
+rich is imported only when colour is wanted, so plain runs start fast.
 """
 
 from __future__ import annotations
+
+import os
+from typing import IO, Any
 
 from autodiff_repl import outputs as out
 
@@ -38,3 +43,95 @@ def plain(outputs: list[out.Output], *, hints: bool = True) -> str:
     for item in outputs:
         lines += plain_lines(item, hints=hints)
     return "\n".join(lines)
+
+
+def wants_color(stream: IO[str], *, no_color: bool = False) -> bool:
+    """Colour only on a terminal, and never with ``--no-color``, ``NO_COLOR`` or ``TERM=dumb``."""
+    if no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") in ("dumb", "unknown"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def make_console(stream: IO[str]) -> Any:
+    """A rich Console on ``stream`` that never re-wraps tensors or guesses highlights."""
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, soft_wrap=True)
+
+
+def write(
+    outputs: list[out.Output], stream: IO[str], *, hints: bool = True, color: bool = False,
+    console: Any = None,
+) -> None:
+    """Print ``outputs`` on ``stream``: exactly ``plain()``'s lines, or the rich rendering."""
+    if color:
+        to_console(console or make_console(stream), outputs, hints=hints)
+        return
+    lines: list[str] = []
+    for item in outputs:
+        lines += plain_lines(item, hints=hints)
+    if lines:
+        stream.write("\n".join(lines) + "\n")
+    stream.flush()
+
+
+def to_console(console: Any, outputs: list[out.Output], *, hints: bool = True) -> None:
+    """Print ``outputs`` on a rich ``console`` in colour. User text is never read as markup."""
+    for item in outputs:
+        for renderable in _renderables(item, hints=hints):
+            console.print(renderable)
+
+
+def _renderables(item: out.Output, *, hints: bool) -> list[Any]:
+    from rich.text import Text
+
+    if isinstance(item, out.Echo):
+        return [_highlighted(item.text)]
+    if isinstance(item, out.Printed | out.Info):
+        return [Text(item.text)]
+    if isinstance(item, out.Error):
+        head = Text()
+        head.append(item.type, style="bold red")
+        if item.message:
+            head.append(": " + item.message, style="red")
+        parts: list[Any] = [head]
+        if item.source is not None and item.col is not None:
+            parts.append(Text("    " + item.source))
+            parts.append(Text("    " + " " * (item.col - 1) + "^", style="bold red"))
+        if hints:
+            parts += [Text(f"hint: {h}", style="dim") for h in item.hints]
+        return parts
+    if isinstance(item, out.Warning):
+        line = Text()
+        line.append(item.category, style="bold yellow")
+        line.append(": " + item.message, style="yellow")
+        return [line]
+    if isinstance(item, out.Hint):
+        return [Text(f"hint: {item.text}", style="dim")] if hints else []
+    if isinstance(item, out.Explanation):
+        return [_explanation(item, hints=hints)]
+    return []
+
+
+def _highlighted(text: str) -> Any:
+    from rich.highlighter import ReprHighlighter
+    from rich.text import Text
+
+    rich_text = Text(text)
+    ReprHighlighter().highlight(rich_text)
+    return rich_text
+
+
+def _explanation(item: out.Explanation, *, hints: bool) -> Any:
+    from rich.text import Text
+
+    try:
+        from autodiff_repl.render_explain import to_rich
+    except ImportError:
+        return Text("\n".join(plain_lines(item, hints=hints)))
+    import inspect
+
+    if "hints" in inspect.signature(to_rich).parameters:
+        return to_rich(item.data, hints=hints)
+    return to_rich(item.data)

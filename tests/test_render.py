@@ -1,0 +1,109 @@
+"""Terminal rendering: colour on a terminal, exactly ``plain()`` otherwise, markup never parsed."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from autodiff_repl import outputs as out
+from autodiff_repl import render
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class FakeExplanation:
+    def plain(self) -> str:
+        return "y = 2 · t1   MulBackward0\nhint: read it bottom-up"
+
+
+EVENTS: list[out.Output] = [
+    out.Echo("tensor([ 0.,  4.,  8., 12.])"),
+    out.Printed("[bold]not markup[/bold] [red]"),
+    out.Error("SyntaxError", "invalid syntax", ("close the bracket",), 1, 5, "f(x]"),
+    out.Warning("UserWarning", "The .grad attribute of a Tensor that is not a leaf"),
+    out.Hint("x.grad is None: no backward() has reached x yet"),
+    out.Info(":help lists [everything]"),
+    out.Quit(),
+]
+
+
+def _terminal() -> tuple[io.StringIO, object]:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    return buffer, Console(file=buffer, force_terminal=True, color_system="truecolor",
+                           highlight=False, soft_wrap=True, width=60)
+
+
+def test_plain_write_is_exactly_plain() -> None:
+    stream = io.StringIO()
+    render.write(EVENTS, stream, color=False)
+    assert stream.getvalue() == render.plain(EVENTS) + "\n"
+    stream = io.StringIO()
+    render.write(EVENTS, stream, hints=False)
+    assert stream.getvalue() == render.plain(EVENTS, hints=False) + "\n"
+    assert "hint:" not in stream.getvalue()
+
+
+def test_nothing_to_print_writes_nothing() -> None:
+    stream = io.StringIO()
+    render.write([out.Quit()], stream)
+    assert stream.getvalue() == ""
+
+
+def test_console_has_the_same_text_in_colour() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, EVENTS)
+    coloured = buffer.getvalue()
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured) == render.plain(EVENTS) + "\n"
+
+
+def test_console_never_reads_user_text_as_markup() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, [out.Printed("[bold]x[/bold]"), out.Echo("'[red]'")])
+    assert ANSI.sub("", buffer.getvalue()) == "[bold]x[/bold]\n'[red]'\n"
+
+
+def test_console_styles() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, [out.Error("RuntimeError", "boom", ("fix it",))])
+    text = buffer.getvalue()
+    assert "\x1b[1;31mRuntimeError\x1b[0m\x1b[31m: boom" in text  # bold red type, red message
+    assert "\x1b[2mhint: fix it" in text  # dim hint
+
+
+def test_explanation_falls_back_to_its_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "autodiff_repl.render_explain", None)
+    buffer, console = _terminal()
+    render.to_console(console, [out.Explanation("graph", FakeExplanation())], hints=False)
+    assert ANSI.sub("", buffer.getvalue()) == "y = 2 · t1   MulBackward0\n"
+
+
+def test_console_without_hints() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, EVENTS, hints=False)
+    assert ANSI.sub("", buffer.getvalue()) == render.plain(EVENTS, hints=False) + "\n"
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_no_color_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert render.wants_color(Tty())
+    assert not render.wants_color(Tty(), no_color=True)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert not render.wants_color(Tty())
+
+
+def test_pipe_gets_no_colour() -> None:
+    assert not render.wants_color(io.StringIO())
