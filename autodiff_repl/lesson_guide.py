@@ -1,0 +1,415 @@
+"""The guide of one lesson: shows a step, lets the learner type, checks the result by value.
+
+The step's ``#: check`` expressions must hold in the learner's session; without them, the
+variables the step's reference answer binds or changes (seen in a scratch session, see
+``References``) must hold close values, an error the reference meets must be met and a value it
+shows must be shown. ``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and
+``:quit`` steer; every other input runs in the learner's session as in the REPL. All I/O goes
+through ``input_fn`` and ``output``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from autodiff_repl import lesson_values as lv
+from autodiff_repl import lessons, runner
+from autodiff_repl import outputs as out
+from autodiff_repl import transcript as tx
+from autodiff_repl.render import plain
+
+COMMANDS = """\
+Lesson commands:
+  :hint    a hint for this step (again for the next one)
+  :skip    run the reference answer and go on
+  :back    go back one step        :reset  restart this step
+  :step    show this step again    :menu   the lesson list
+  :quit    save progress and leave (also :bye, Ctrl-D)
+Everything else runs as in the REPL (:vars, :help TOPIC, graph y, backward y ...)."""
+
+
+# --- the reference answers ------------------------------------------------------------------
+
+@dataclass
+class Reference:
+    """What a step's reference answer does, seen from a scratch session."""
+
+    changed: dict[str, Any]
+    errors: list[tuple[str, str]]
+    shown: list[str]
+    printed: list[str]
+
+    @property
+    def last_output(self) -> str:
+        """What the last reference input printed."""
+        return self.printed[-1] if self.printed else ""
+
+
+def engine_state() -> tuple:
+    """The engine's process-wide settings a session changes: random numbers, print options,
+    default dtype, grad mode."""
+    from autodiff_repl import engine
+    from autodiff_repl.engine import creation, grad_mode
+
+    return (creation.RNG, engine.get_printoptions(), engine.get_default_dtype(),
+            grad_mode.STATE.enabled)
+
+
+def set_engine_state(state: tuple) -> None:
+    """Put back what ``engine_state`` saved."""
+    from autodiff_repl import engine
+    from autodiff_repl.engine import creation, grad_mode
+
+    creation.RNG, options, dtype, grad_mode.STATE.enabled = state
+    engine.set_printoptions(**options)
+    engine.set_default_dtype(dtype)
+
+
+class References:
+    """Runs reference answers in a scratch session, step after step, and remembers the effects.
+
+    The engine's settings are process-wide, so the scratch session's (its random numbers, print
+    options ...) are swapped in while it runs and the learner's are put back afterwards.
+    """
+
+    def __init__(self, lesson: tx.Transcript, hints: bool) -> None:
+        self.lesson, self.hints = lesson, hints
+        self.cache: dict[int, Reference] = {}
+        self.session: Any = None
+        self.state: tuple | None = None
+        self.next = 0
+
+    def __getitem__(self, k: int) -> Reference:
+        """The effects of step ``k``'s reference answer (computed once)."""
+        if k not in self.cache:
+            learners = engine_state()
+            if self.state is not None:
+                set_engine_state(self.state)
+            try:
+                self.cache[k] = self.compute(k)
+            finally:
+                self.state = engine_state()
+                set_engine_state(learners)
+        return self.cache[k]
+
+    def compute(self, k: int) -> Reference:
+        """Run the reference answers up to step ``k`` in the scratch session."""
+        if self.session is None or self.next > k:
+            self.session, self.next = runner.new_session(hints=self.hints), 0
+        for step in self.lesson.steps[self.next:k]:
+            replay(step, self.session)
+        before = lv.snapshot(self.session.variables)
+        results = [self.session.execute(src) for src in self.lesson.steps[k].sources]
+        after = lv.snapshot(self.session.variables)
+        self.next = k + 1
+        flat = [o for r in results for o in r]
+        return Reference(
+            lv.changed(before, after),
+            [(o.type, o.message) for o in flat if isinstance(o, out.Error)],
+            [o.text for o in flat if isinstance(o, out.Echo | out.Printed)],
+            [plain(r, hints=self.hints) for r in results])
+
+
+def replay(step: tx.Step, session: Any) -> None:
+    """Run a step's reference inputs silently."""
+    for source in step.sources:
+        session.execute(source)
+
+
+# --- the guide ------------------------------------------------------------------------------
+
+def _needs_more(text: str) -> bool:
+    """Whether an input typed so far continues on the next line (as in Python's console)."""
+    lines = text.split("\n")
+    if lines[0].lstrip().startswith(":"):
+        return False
+    block = lines[0].split("#")[0].rstrip().endswith(":")
+    return tx.is_incomplete(text) or (block and bool(lines[-1].strip()))
+
+
+@dataclass
+class Attempt:
+    """The learner's outputs in the current step, as the checks need them."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+
+    def add(self, text: str, outputs: list[out.Output], hints: bool) -> None:
+        """Record one input and what it printed."""
+        self.errors += [(o.type, o.message) for o in outputs if isinstance(o, out.Error)]
+        self.shown += [o.text for o in outputs if isinstance(o, out.Echo | out.Printed)]
+        self.outputs.append(plain(outputs, hints=hints))
+        self.inputs.append(text.strip())
+
+
+class Guide:
+    """One lesson in guided mode. ``run()`` returns the exit code, or ``("lesson", n)``."""
+
+    def __init__(self, info: lessons.LessonInfo, *, input_fn: Callable[[str], str],
+                 output: Callable[[str], Any], progress: lessons.Progress, hints: bool) -> None:
+        self.info, self.input_fn, self.say = info, input_fn, output
+        self.lesson = lessons.load(info.path)
+        self.steps = self.lesson.steps
+        self.progress, self.hints = progress, hints
+        self.refs = References(self.lesson, hints)
+        self.session: Any = None
+        self.k = 0
+
+    def rebuild(self, k: int) -> None:
+        """A fresh session holding the state at the start of step ``k``."""
+        self.session = runner.new_session(hints=self.hints)
+        for step in self.steps[:k]:
+            replay(step, self.session)
+        self.k = k
+
+    def execute(self, text: str) -> list[out.Output]:
+        """Run learner (or reference) code in the learner's session and show its output."""
+        outputs = self.session.execute(text)
+        shown = plain(outputs, hints=self.hints)
+        if shown:
+            self.say(shown)
+        return outputs
+
+    def read(self, prompt: str) -> str:
+        """One input; a block (``def f(a):``) or an open bracket reads on to an empty line."""
+        text = self.input_fn(prompt)
+        if "\n" in text and not tx.is_incomplete(text):
+            return text
+        while _needs_more(text):
+            more = self.input_fn("... ")
+            if not more.strip() and not tx.is_incomplete(text):
+                break
+            text += "\n" + more
+        return text
+
+    def show_step(self) -> None:
+        """The "step 3/12" line and the step's task."""
+        step = self.steps[self.k]
+        head = f"── step {self.k + 1}/{len(self.steps)} · {step.title} "
+        self.say("\n" + head + "─" * max(3, 72 - len(head)))
+        task = step.narration(before_first_input=True)
+        if task:
+            self.say(task)
+
+    def show_reference(self, step: tx.Step, *, run: bool) -> list[str]:
+        """The reference inputs with what they print (with ``run``: run them in the session);
+        returns the types of the errors they raised."""
+        printed = [] if run else self.refs[self.k].printed
+        errors = []
+        for i, ex in enumerate(step.exchanges):
+            self.say("\n".join(tx.format_input(ex.source)))
+            if run:
+                errors += [o.type for o in self.execute(ex.source) if isinstance(o, out.Error)]
+            elif i < len(printed) and printed[i]:
+                self.say(printed[i])
+        after = step.narration(before_first_input=False)
+        if after:
+            self.say(after)
+        return errors
+
+    def verdict(self, attempt: Attempt) -> str | None:
+        """None when the step is done, else the reason it is not yet."""
+        step = self.steps[self.k]
+        if step.checks:
+            for check in step.checks:
+                holds, gave = runner.check_holds(self.session, check.expr)
+                if not holds:
+                    return f"{check.expr} is not True yet (it {gave})"
+            return None
+        ref = self.refs[self.k]
+        got = lv.snapshot(self.session.variables)
+        for name, want in ref.changed.items():
+            if name not in got:
+                try:  # a built-in name such as torch counts too
+                    got[name] = lv.freeze(self.session.evaluate(name))
+                except Exception:
+                    return f"{name} is not defined yet"
+            reason = lv.difference(name, want, got[name], rtol=step.rtol, atol=step.atol)
+            if reason:
+                return reason
+        for etype, _message in ref.errors:
+            if all(t != etype for t, _ in attempt.errors):
+                return f"this step runs into a {etype}; run the code that raises it"
+        if ref.changed or ref.errors:
+            return None
+        if ref.shown:
+            for want in ref.shown:
+                if not any(lv.same_printout(want, g, rtol=step.rtol, atol=step.atol)
+                           for g in attempt.shown):
+                    return "show the value the step asks for"
+            return None
+        if any(o.strip() == ref.last_output.strip() for o in attempt.outputs):
+            return None
+        return "type the code the step asks for"
+
+    def run(self) -> int | tuple[str, int]:
+        """Resume at the first unfinished step and go on to the end, or until the learner
+        leaves (0) or picks another lesson from the menu (``("lesson", n)``)."""
+        if self.progress.problem:
+            self.say(f"note: {self.progress.problem}")
+        done = self.progress.steps(self.info.key)
+        start = next((i for i, s in enumerate(self.steps) if s.id not in done), None)
+        self.say(f"Lesson {self.info.number}: {self.info.title} ({len(self.steps)} steps). "
+                 "Type :help for the lesson commands.")
+        if start is None:
+            self.say("You have finished this lesson; here it is again from the start.")
+            start = 0
+        elif start == 0 and self.lesson.preamble:
+            self.say(self.lesson.preamble)
+        if start:
+            self.say(f"Resuming at step {start + 1}; the earlier steps' answers have been run.")
+        self.rebuild(start)
+        while self.k < len(self.steps):
+            result = self.run_step()
+            if result is not None:
+                return result
+        skipped = sum(1 for s in self.steps if done.get(s.id) == "skipped")
+        later = [i for i in lessons.list_lessons() if i.number > self.info.number]
+        self.say(f"\nLesson {self.info.number} complete: {len(self.steps)} steps"
+                 + (f" ({skipped} skipped)." if skipped else ".")
+                 + (f"  Next: 'autodiff lesson {later[0].number}' ({later[0].title})."
+                    if later else "  'autodiff lessons' lists them all."))
+        return 0
+
+    def run_step(self) -> int | tuple[str, int] | None:
+        """Drive the current step; None moves on (``self.k`` tells where)."""
+        step = self.steps[self.k]
+        self.show_step()
+        task = bool(step.exchanges or step.checks) and not step.demo
+        if not task:
+            self.show_reference(step, run=True)
+            self.progress.mark(self.info.key, step.id, "passed")
+        attempt = Attempt()
+        hints_shown = 0
+        while True:
+            try:
+                text = self.read(">>> " if task else "(Enter for the next step) >>> ")
+            except EOFError:
+                return self.leave()
+            except KeyboardInterrupt:
+                self.say("(interrupted; :quit or Ctrl-D leaves the lesson)")
+                continue
+            command = text.strip()
+            if command in (":quit", ":q", ":bye", ":exit"):
+                return self.leave()
+            if command == ":help":
+                self.say(COMMANDS)
+            elif command == ":step":
+                self.show_step()
+            elif command == ":hint":
+                hints_shown = self.hint(step, hints_shown)
+            elif command == ":skip" and task:
+                self.skip(step)
+                return None
+            elif command in (":skip", "") and not task:
+                self.k += 1
+                return None
+            elif command == ":back":
+                self.rebuild(max(0, self.k - 1))
+                return None
+            elif command == ":reset":
+                self.rebuild(self.k)
+                self.say("(this step's starting state is back)")
+                return None
+            elif command == ":menu":
+                choice = self.menu()
+                if choice is not None:
+                    return choice
+            elif command:
+                outputs = self.execute(text)
+                if any(isinstance(o, out.Quit) for o in outputs):
+                    return self.leave()
+                if task:
+                    attempt.add(text, outputs, self.hints)
+                    judged = self.judge(step, attempt, hints_shown)
+                    if judged is None:
+                        return None
+                    hints_shown = judged
+
+    def judge(self, step: tx.Step, attempt: Attempt, hints_shown: int) -> int | None:
+        """After an attempt: pass the step (None), or say why not yet with the current hint;
+        returns how many hints are shown now."""
+        reason = self.verdict(attempt)
+        if reason is None:
+            self.passed(step, attempt)
+            return None
+        if len(attempt.inputs) < len(step.sources) and self.on_the_way(attempt):
+            return hints_shown
+        self.say(f"Not yet: {reason}.")
+        if not step.hints:
+            self.say("(:skip runs the reference answer)")
+            return hints_shown
+        self.say(f"hint: {step.hints[max(0, hints_shown - 1)]}")
+        return max(hints_shown, 1)
+
+    def skip(self, step: tx.Step) -> None:
+        """Run the reference answer, name what it bound, and go on to the next step."""
+        self.say("The reference answer:")
+        raised = self.show_reference(step, run=True)
+        ref = self.refs[self.k]
+        self.say(f"(skipped; it bound {', '.join(ref.changed) or 'nothing new'})")
+        self.progress.mark(self.info.key, step.id, "skipped")
+        if any(etype not in {t for t, _ in ref.errors} for etype in raised):
+            self.rebuild(self.k + 1)
+            self.say("(your session had drifted from the lesson, so it now holds the "
+                     "lesson's state after this step)")
+        else:
+            self.k += 1
+
+    def on_the_way(self, attempt: Attempt) -> bool:
+        """No error so far that the reference answer does not meet as well."""
+        expected = {etype for etype, _ in self.refs[self.k].errors}
+        return all(etype in expected for etype, _ in attempt.errors)
+
+    def hint(self, step: tx.Step, shown: int) -> int:
+        """Show the next hint; return how many are shown now."""
+        if not step.hints:
+            self.say("No hint for this step; :skip runs the reference answer.")
+            return shown
+        if shown >= len(step.hints):
+            self.say(f"hint: {step.hints[-1]}\n(no more hints; :skip runs the reference answer)")
+            return shown
+        self.say(f"hint {shown + 1}/{len(step.hints)}: {step.hints[shown]}")
+        return shown + 1
+
+    def passed(self, step: tx.Step, attempt: Attempt) -> None:
+        """Record the pass; show the reference answer unless the learner typed exactly it."""
+        self.progress.mark(self.info.key, step.id, "passed")
+        typed = [s.strip() for s in step.sources]
+        if attempt.inputs[-len(typed):] == typed:
+            self.say("✓ Correct.")
+            after = step.narration(before_first_input=False)
+            if after:
+                self.say(after)
+        else:
+            self.say("✓ Correct. To compare notes, the reference answer:")
+            self.show_reference(step, run=False)
+        self.k += 1
+
+    def menu(self) -> tuple[str, int] | None:
+        """The lesson list; ``("lesson", n)`` when the learner picks another lesson."""
+        self.say("\n".join(lessons.menu_lines(self.progress)))
+        try:
+            choice = self.input_fn("lesson number (Enter to stay here): ").strip()
+        except EOFError:
+            return None
+        if choice.isdigit() and any(i.number == int(choice) for i in lessons.list_lessons()):
+            if int(choice) != self.info.number:
+                return ("lesson", int(choice))
+        elif choice:
+            self.say(f"no lesson {choice!r}")
+        return None
+
+    def leave(self) -> int:
+        """Say where the lesson will resume; exit code 0."""
+        if self.progress.problem:
+            self.say(f"note: {self.progress.problem}")
+        done = self.progress.steps(self.info.key)
+        resume = next((i for i, s in enumerate(self.steps) if s.id not in done), 0)
+        self.say(f"Progress saved. 'autodiff lesson {self.info.number}' resumes at step "
+                 f"{resume + 1}.")
+        return 0

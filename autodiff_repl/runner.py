@@ -1,0 +1,296 @@
+"""``autodiff run``: run a plain script or a transcript through one Session.
+
+A plain script runs statement by statement and prints what the REPL would print. A transcript
+prints its narration and each input with the output it really gives; with ``check`` it prints a
+unified diff (naming ``file:line``) for each input whose output differs from its expected block,
+and with ``update`` it rewrites the differing blocks in place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+from autodiff_repl import outputs as out
+from autodiff_repl import transcript as tx
+from autodiff_repl.render import plain
+
+MAX_BYTES = 1 << 20
+USAGE_ERROR = 2
+
+
+class SessionLike(Protocol):
+    """What the runner needs from ``autodiff_repl.session.Session``."""
+
+    def execute(self, text: str) -> list[out.Output]: ...
+
+
+class SourceError(Exception):
+    """A file that cannot be run: missing, not a regular file, too big, not UTF-8."""
+
+
+def new_session(*, hints: bool = True, seed: int = 0) -> Any:
+    """A fresh Session (imported here so that parsing never pays for the interpreter)."""
+    from autodiff_repl.session import Session
+
+    return Session(hints=hints, seed=seed)
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """``(text, label)`` of a file or of stdin (``-``); ``SourceError`` says what is wrong."""
+    if path == "-":
+        stdin = getattr(sys.stdin, "buffer", None)
+        data = stdin.read(MAX_BYTES + 1) if stdin is not None else sys.stdin.read(
+            MAX_BYTES + 1).encode("utf-8")
+        label = "<stdin>"
+    else:
+        label = path
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            raise SourceError(f"{path}: no such file") from None
+        except OSError as exc:
+            raise SourceError(f"{path}: {exc.strerror or exc}") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(f"{path}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SourceError(f"{path}: file is larger than 1 MiB ({info.st_size} bytes)")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise SourceError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"{label}: input is larger than 1 MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"{label}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                          f"offset {exc.start}); save the file as UTF-8") from None
+    return text.removeprefix("\ufeff"), label
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+_ALL_TRUE = re.compile(r"tensor\(\[[\s\[\],True]*\]\)")
+
+
+def is_true_text(text: str) -> bool:
+    """Whether an echoed value means True: ``True``, ``tensor(True)`` or an all-True tensor."""
+    text = text.strip()
+    if text in ("True", "tensor(True)"):
+        return True
+    return bool(_ALL_TRUE.fullmatch(text)) and "True" in text
+
+
+def _truth(value: Any) -> bool:
+    if hasattr(value, "all") and hasattr(value, "dtype"):
+        return str(value.dtype).endswith("bool") and bool(value.all())
+    return type(value).__name__ in ("bool", "bool_") and bool(value)
+
+
+def check_holds(session: SessionLike, expr: str) -> tuple[bool, str]:
+    """Evaluate a ``#: check`` expression: ``(holds, "gave VALUE" or "raised TYPE: MESSAGE")``.
+
+    Uses ``session.evaluate`` (binds nothing, leaves no history) when the session has it; the
+    value must be True or an all-True boolean tensor.
+    """
+    evaluate = getattr(session, "evaluate", None)
+    if evaluate is not None:
+        try:
+            value = evaluate(expr)
+        except Exception as exc:  # the learner's state may not fit the check yet
+            message = getattr(exc, "message", None) or str(exc)
+            return False, f"raised {getattr(exc, 'type', type(exc).__name__)}: {message}"
+        return _truth(value), f"gave {value!r}"
+    results = session.execute(expr)
+    for item in results:
+        if isinstance(item, out.Error):
+            return False, f"raised {item.type}: {item.message}"
+    echoes = [item.text for item in results if isinstance(item, out.Echo)]
+    if not echoes:
+        return False, "gave no value"
+    return is_true_text(echoes[-1]), f"gave {echoes[-1]}"
+
+
+# --- running --------------------------------------------------------------------------------
+
+@dataclass
+class Mismatch:
+    """An input whose output differs from its expected block, or a check that does not hold."""
+
+    path: str
+    line: int
+    step: str
+    source: str
+    want: list[str]
+    got: list[str]
+    check: str | None = None
+
+    def report(self) -> str:
+        """``file:line`` header, the input and a unified diff (or the failed check)."""
+        where = f"{self.path}:{self.line}" + (f" (step {self.step})" if self.step else "")
+        if self.check is not None:
+            return f"{where}: check failed: {self.check}\n  it {' '.join(self.got)}"
+        head = [f"{where}: output differs", *tx.format_input(self.source)]
+        diff = difflib.unified_diff(self.want, self.got, "expected", "got", lineterm="", n=3)
+        return "\n".join(head + list(diff))
+
+
+@dataclass
+class RunResult:
+    """What a transcript run found: failed statements, mismatches and every input's output."""
+
+    failed: int = 0
+    inputs: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    got: dict[int, list[str]] = field(default_factory=dict)
+    quit: bool = False
+
+
+def _expected(want: tuple[str, ...], hints: bool) -> list[str]:
+    return list(want) if hints else [w for w in want if not w.startswith("hint:")]
+
+
+def _unexpected_error(outputs: list[out.Output], want: list[str]) -> bool:
+    """An error whose type no expected line names (an ELLIPSIS must not hide a failure)."""
+    return any(isinstance(o, out.Error) and not any(w.startswith(o.type) for w in want)
+               for o in outputs)
+
+
+def _write(stream: TextIO, text: str) -> None:
+    if text:
+        stream.write(text + "\n")
+        stream.flush()
+
+
+def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = True,
+             compare: bool = True, stream: TextIO | None = None, stop_first: bool = False,
+             result: RunResult | None = None) -> RunResult:
+    """Run one step's inputs (and, with ``compare``, its checks) in ``session``.
+
+    With ``stream``, the step's narration and inputs are written with the output they gave.
+    """
+    result = result if result is not None else RunResult()
+    for item in step.items:
+        if isinstance(item, str):
+            if stream is not None:
+                stream.write(item + "\n")
+            continue
+        outputs = session.execute(item.source)
+        got = tx.output_lines(plain(outputs, hints=hints))
+        result.inputs += 1
+        result.got[item.line] = got
+        failed = any(isinstance(o, out.Error) for o in outputs)
+        result.failed += failed
+        if stream is not None:
+            _write(stream, "\n".join(tx.format_input(item.source) + got).rstrip("\n"))
+        want = _expected(item.want, hints)
+        mismatch = compare and (not tx.output_matches(want, got)
+                                or _unexpected_error(outputs, want))
+        if mismatch:
+            result.mismatches.append(Mismatch(path, item.line, step.id, item.source, want, got))
+        if any(isinstance(o, out.Quit) for o in outputs):
+            result.quit = True
+        if result.quit or (stop_first and (mismatch if compare else failed)):
+            return result
+    if compare:
+        for check in step.checks:
+            holds, gave = check_holds(session, check.expr)
+            if not holds:
+                result.mismatches.append(Mismatch(path, check.line, step.id, check.expr, [],
+                                                  [gave], check=check.expr))
+                if stop_first:
+                    return result
+    return result
+
+
+def run_transcript(transcript: tx.Transcript, session: SessionLike, *, hints: bool = True,
+                   compare: bool = True, stream: TextIO | None = None,
+                   stop_first: bool = False) -> RunResult:
+    """Run every step of a transcript in order in one session."""
+    result = RunResult()
+    if stream is not None and transcript.preamble:
+        stream.write(transcript.preamble + "\n\n")
+    for step in transcript.steps:
+        run_step(step, session, path=transcript.path, hints=hints, compare=compare,
+                 stream=stream, stop_first=stop_first, result=result)
+        stop = result.mismatches if compare else result.failed
+        if result.quit or (stop_first and stop):
+            break
+    return result
+
+
+def run_script(text: str, session: SessionLike, *, hints: bool = True,
+               stop_first: bool = False, stream: TextIO) -> int:
+    """Run a plain script statement by statement; 1 if any statement failed."""
+    failed = False
+    for _line, chunk in tx.script_chunks(text):
+        outputs = session.execute(chunk)
+        _write(stream, plain(outputs, hints=hints))
+        failed = failed or any(isinstance(o, out.Error) for o in outputs)
+        if any(isinstance(o, out.Quit) for o in outputs) or (stop_first and failed):
+            break
+    return int(failed)
+
+
+def run_path(path: str, *, stop_first: bool = False, hints: bool = True, check: bool = False,
+             update: bool = False, stream: TextIO | None = None,
+             errors: TextIO | None = None) -> int:
+    """Run ``path`` (or stdin for ``-``); return the exit code.
+
+    0: everything ran (and matched, with ``check``); 1: a statement failed (plain run) or an
+    output or check did not match (``check``/``update``); 2: the file could not be read or parsed.
+    Problems with the file itself go to ``errors`` (stderr by default).
+    """
+    stream = stream if stream is not None else sys.stdout
+    errors = errors if errors is not None else sys.stderr
+    try:
+        text, label = read_source(path)
+        transcript = None if not tx.has_inputs(text) else tx.parse(text, label)
+        if update and (transcript is None or path == "-"):
+            raise SourceError(f"{label}: --update needs a transcript file (with '>>> ' lines)")
+    except (SourceError, tx.TranscriptError) as exc:
+        errors.write(f"autodiff run: {exc}\n")
+        return USAGE_ERROR
+    session = new_session(hints=hints)
+    if transcript is None:
+        return run_script(text, session, hints=hints, stop_first=stop_first, stream=stream)
+    compare = check or update
+    result = run_transcript(transcript, session, hints=hints, compare=compare,
+                            stream=None if compare else stream, stop_first=stop_first)
+    if not compare:
+        return int(result.failed > 0)
+    for mismatch in result.mismatches:
+        if not update or mismatch.check is not None:
+            stream.write(mismatch.report() + "\n\n")
+    if update:
+        return _update_file(path, text, transcript, result, stream)
+    bad = len(result.mismatches)
+    stream.write(f"{label}: {result.inputs} input{'' if result.inputs == 1 else 's'}, "
+                 + (f"{bad} mismatch{'es' if bad > 1 else ''}\n" if bad else "all match\n"))
+    return int(bad > 0)
+
+
+def _update_file(path: str, text: str, transcript: tx.Transcript, result: RunResult,
+                 stream: TextIO) -> int:
+    lines = tx.updated_lines(transcript, result.got)
+    changed = sum(1 for m in result.mismatches if m.check is None)
+    if changed:
+        newline = "\r\n" if "\r\n" in text else "\n"
+        tmp = f"{path}.autodiff-tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(newline.join(lines) + newline)
+        os.replace(tmp, path)
+    checks = [m for m in result.mismatches if m.check is not None]
+    stream.write(f"{transcript.path}: updated {changed} expected block"
+                 f"{'' if changed == 1 else 's'}\n")
+    return int(bool(checks))
