@@ -5,38 +5,152 @@ dtypes, the operations of the op table (``ops.py``), ``backward`` and ``autograd
 ``no_grad``, forward mode, ``autograd.functional`` and ``gradcheck``. Tensors print as PyTorch
 prints them.
 """
+# ruff: noqa: F401 -- the names below are this module's interface (``__all__`` is built from them)
 
 import math as _math
 
 from autodiff_repl.engine import autograd, backends, nn, ops
 from autodiff_repl.engine.creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-    manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor,
-    zeros, zeros_like,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from autodiff_repl.engine.dtypes import (
-    DType as dtype, bool_ as bool, float16, float32, float64, get_default_dtype, int8, int16,  # noqa: A001
-    int32, int64, set_default_dtype, uint8,
+    DType as dtype,
+)
+from autodiff_repl.engine.dtypes import (
+    bool_ as bool,
+)
+from autodiff_repl.engine.dtypes import (
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
 )
 from autodiff_repl.engine.functions import (
-    abs, absolute, add, allclose, amax, amin, argmax, argmin, broadcast_to, cat, clamp, clip,  # noqa: A004
-    clone, concat, concatenate, cos, detach, div, divide, dot, eq, equal, exp, expand, flatten,
-    floor_divide, ge, ger, gt, inner, is_floating_point, is_tensor, isclose, le, log,
-    log_softmax, lt, matmul, max, maximum, mean, min, minimum, mm, mul, multiply, mv, ne, neg,
-    negative, norm, numel, outer, permute, pow, prod, reciprocal, relu, remainder, reshape, rsub,
-    sigmoid, sign, sin, softmax, sqrt, square, squeeze, stack, sub, subtract, sum, sum_to_size,
-    swapaxes, t, tan, tanh, transpose, true_divide, unsqueeze, vdot, where,
+    abs,
+    absolute,
+    add,
+    allclose,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    broadcast_to,
+    cat,
+    clamp,
+    clip,
+    clone,
+    concat,
+    concatenate,
+    cos,
+    detach,
+    div,
+    divide,
+    dot,
+    eq,
+    equal,
+    exp,
+    expand,
+    flatten,
+    floor_divide,
+    ge,
+    ger,
+    gt,
+    inner,
+    is_floating_point,
+    is_tensor,
+    isclose,
+    le,
+    log,
+    log_softmax,
+    lt,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    multiply,
+    mv,
+    ne,
+    neg,
+    negative,
+    norm,
+    numel,
+    outer,
+    permute,
+    pow,
+    prod,
+    reciprocal,
+    relu,
+    remainder,
+    reshape,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    sub,
+    subtract,
+    sum,
+    sum_to_size,
+    swapaxes,
+    t,
+    tan,
+    tanh,
+    transpose,
+    true_divide,
+    unsqueeze,
+    var,
+    vdot,
+    where,
 )
 from autodiff_repl.engine.grad_mode import (
-    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
 )
 from autodiff_repl.engine.printing import get_printoptions, set_printoptions
 from autodiff_repl.engine.tensor import Size, Tensor, return_types
 
 backends.bind_graph()
 
-half, float, double = float16, float32, float64  # noqa: A001 - PyTorch's dtype spellings
-short, int, long = int16, int32, int64  # noqa: A001
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
 e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
 __version__ = "2.13.0 (autodiff-repl engine)"
 

@@ -39,6 +39,10 @@ class RAW:
         return np.mean(x, axis=dim, keepdims=keepdim)
 
     @staticmethod
+    def prod(x, dim, keepdim):
+        return np.prod(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
     def expand(x, shape):
         return np.broadcast_to(x, shape)
 
@@ -55,7 +59,7 @@ class RAW:
         return x.T
 
     @staticmethod
-    def mT(x):  # noqa: N802 - PyTorch's name
+    def mT(x):
         return np.swapaxes(x, -1, -2)
 
     @staticmethod
@@ -96,10 +100,16 @@ def bind_graph() -> None:
     def mean_(x, dim, keepdim):
         return f.mean(x) if dim is None and not keepdim else f.mean(x, dim, keepdim)
 
+    def prod_(x, dim, keepdim):
+        if dim is None:
+            return f.prod(x)
+        (d,) = dim
+        return f.prod(x, d, keepdim)
+
     table = {
         "exp": f.exp, "log": f.log, "sin": f.sin, "cos": f.cos, "sign": f.sign, "abs": f.abs,
         "where": f.where, "outer": f.outer, "dot": f.dot, "mv": f.mv, "mm": f.mm,
-        "matmul": f.matmul, "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_,
+        "matmul": f.matmul, "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_, "prod": prod_,
         "expand": f.expand, "reshape": f.reshape, "unsqueeze": f.unsqueeze, "t": f.t,
         "mT": lambda x: f.transpose(x, -1, -2), "transpose": f.transpose, "permute": f.permute,
         "getitem": lambda x, index: x[index], "index_backward": f.index_backward,

@@ -14,6 +14,7 @@ tensors (``backends.GRAPH``) so the gradients carry a graph of their own.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ from autodiff_repl.engine import ops
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import enable_grad, no_grad
 from autodiff_repl.engine.graph import AccumulateGrad, Node
-from autodiff_repl.engine.tensor import Tensor
+from autodiff_repl.engine.tensor import INPLACE, Tensor
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -85,7 +86,7 @@ def _roots(tensors, grad_tensors, create_graph):
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     roots, seeds = [], []
-    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=False)):
         if not t._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
@@ -120,7 +121,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     captured = run(roots, seeds, create_graph if retain_graph is None else retain_graph,
                    create_graph, capture={id(e) for e in edges}, observer=observer)
     result = []
-    for i, (t, e) in enumerate(zip(inputs, edges)):
+    for i, (t, e) in enumerate(zip(inputs, edges, strict=False)):
         g = captured.get(id(e))
         if g is None:
             if not (allow_unused or materialize_grads):
@@ -139,7 +140,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     ``capture`` (by id); leaves' ``.grad`` are updated unless ``capture`` is given."""
     m = GRAPH if create_graph else RAW
     totals: dict = {}
-    for root, seed in zip(roots, seeds):
+    for root, seed in zip(roots, seeds, strict=False):
         key = id(root)
         totals[key] = seed if key not in totals else totals[key] + seed
     captured: dict = {}
@@ -156,7 +157,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
                 leaf = node.variable
                 if leaf is not None and capture is None and (
                         accumulate_into is None or key in accumulate_into):
-                    _accumulate(leaf, g, create_graph)
+                    _accumulate(leaf, g, create_graph, may_keep=True)
                 if observer is not None:
                     observer(node, g, ())
                 continue
@@ -169,12 +170,13 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             grads = _input_grads(node, g, m, create_graph)
             if observer is not None:
                 observer(node, g, grads)
-            for parent, gi in zip(node.parents, grads):
+            for parent, gi in zip(node.parents, grads, strict=True):
                 if gi is None:
                     continue
                 pk = id(parent)
                 prev = totals.get(pk)
                 totals[pk] = gi if prev is None else prev + gi
+            grads = gi = g = None  # drop our references, so a leaf may take over its gradient
             if not retain_graph:
                 node.release()
     return captured
@@ -185,32 +187,30 @@ def _input_grads(node: Node, g, m, create_graph: bool) -> list:
     op = node.op
     if node.freed and node.has_saved:
         raise RuntimeError(SECOND_BACKWARD)
-    xs = _inputs_for(node, create_graph)
+    if INPLACE.tensors:
+        INPLACE.check(node)
+    xs = _inputs_for(node, create_graph, op.jvp == ops.ELEMENTWISE)
     out = node.out
     if out is not None and create_graph:
         out = Tensor._wrap(out)
         out._node, out._rg = node, True
     params = node.params
-    if op.variadic:
-        grads = list(op.vjp(m, g, xs, out, **params))
-        for i, p in enumerate(node.parents):
-            if p is None:
-                grads[i] = None
-    else:
-        grads = [None if p is None else rule(m, g, *xs, out, **params)
-                 for p, rule in zip(node.parents, op.vjp)]
-    for i, gi in enumerate(grads):
-        if gi is None:
+    every = op.vjp(m, g, xs, out, **params) if op.variadic else None
+    grads = []
+    for i, parent in enumerate(node.parents):
+        if parent is None:
+            grads.append(None)
             continue
+        gi = every[i] if every is not None else op.vjp[i](m, g, *xs, out, **params)
         shape, dtype = node.metas[i]
-        if gi.shape != shape:
+        if gi.shape != shape:  # broadcasting stretched this input: sum back to its shape
             gi = m.sum_to(gi, shape)
         if create_graph:
             if gi._data.dtype != dtype:
                 gi = gi.to(_dtype(dtype))
         elif type(gi) is not np.ndarray or gi.dtype != dtype:
             gi = np.asarray(gi, dtype=dtype)
-        grads[i] = gi
+        grads.append(gi)
     return grads
 
 
@@ -219,15 +219,21 @@ def _dtype(np_dtype):
     return from_numpy(np_dtype)
 
 
-def _inputs_for(node: Node, create_graph: bool) -> list:
+def _inputs_for(node: Node, create_graph: bool, elementwise: bool) -> list:
+    """The inputs as the vjp formulas see them: kept values (arrays, or tensors with
+    create_graph); an input not kept is None for an elementwise op (its formulas never read it)
+    and otherwise a stand-in that knows only its shape and dtype."""
     saved = node.saved
+    if saved is None:
+        if elementwise:
+            return [None] * len(node.metas)
+        return [_Meta(shape, dtype) for shape, dtype in node.metas]
     xs = []
-    for i, (shape, dtype) in enumerate(node.metas):
-        t = None if saved is None else saved[i]
-        if t is None:
-            xs.append(_Meta(shape, dtype))
-        else:
+    for t, (shape, dtype) in zip(saved, node.metas, strict=False):
+        if t is not None:
             xs.append(t if create_graph else t._data)
+        else:
+            xs.append(None if elementwise else _Meta(shape, dtype))
     return xs
 
 
@@ -240,15 +246,31 @@ def _run_hooks(hooks, g, create_graph: bool):
     return g
 
 
-def _accumulate(leaf: Tensor, g, create_graph: bool) -> None:
-    """Add ``g`` into ``leaf.grad`` (PyTorch's AccumulateGrad)."""
+# References to ``g`` while ``_accumulate`` checks it: run's local, the argument, getrefcount's.
+_OWN_REFS = 3
+
+
+def _unshared(g) -> bool:
+    """Whether ``g`` is a writeable array owning its memory that no one else refers to
+    (PyTorch steals such a gradient buffer instead of copying it, and so do we)."""
+    return (type(g) is np.ndarray and g.flags.owndata and g.flags.writeable
+            and sys.getrefcount(g) <= _OWN_REFS + 1)
+
+
+def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> None:
+    """Add ``g`` into ``leaf.grad`` (PyTorch's AccumulateGrad). With ``may_keep``, a fresh
+    gradient array nobody else holds becomes ``.grad`` itself instead of being copied."""
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g, create_graph)
+        may_keep = False
     if create_graph:
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     if leaf._grad is None:
-        leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
+        if may_keep and _unshared(g) and g.dtype == leaf._data.dtype:
+            leaf._grad = Tensor._wrap(g)  # nobody else holds this fresh array: keep it, no copy
+        else:
+            leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
     else:
         current = leaf._grad._data
         if current.flags.writeable and current.shape == np.shape(g):

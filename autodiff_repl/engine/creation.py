@@ -14,7 +14,7 @@ import numpy as np
 
 from autodiff_repl.engine import dtypes
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.engine.tensor import Tensor, _shape_args
+from autodiff_repl.engine.tensor import ONLY_FLOAT, Tensor, _shape_args
 
 RNG = np.random.default_rng(0)
 
@@ -128,7 +128,9 @@ def _ragged_message(data) -> str:
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(array)
     if requires_grad:
-        t.requires_grad_(True)
+        if array.dtype.kind != "f":
+            raise RuntimeError(ONLY_FLOAT)
+        t._rg = True
     return t
 
 
@@ -170,6 +172,9 @@ def ones(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tens
 
 
 def zeros(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape = _shape_args(args) if size is None else tuple(size)
+    if any(isinstance(n, int | np.integer) and n < 0 for n in shape):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _sized(args if size is None else (tuple(size),), 0, dtype, requires_grad)
 
 
@@ -186,19 +191,19 @@ def _like(t: Tensor, fill, dtype, requires_grad) -> Tensor:
     return _sized((t.shape,), fill, dtype or t.dtype, requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _like(input, 1, dtype, requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _like(input, 0, dtype, requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _like(input, 0, dtype, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):  # noqa: A002
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -243,11 +248,11 @@ def randn(*args, size=None, dtype=None, device=None, requires_grad=False) -> Ten
     return _finish(RNG.standard_normal(shape).astype(dt.np), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False) -> Tensor:  # noqa: A002
+def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False) -> Tensor:  # noqa: A002
+def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 

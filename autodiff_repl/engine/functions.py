@@ -17,7 +17,7 @@ from autodiff_repl.engine import dtypes, ops
 from autodiff_repl.engine.backends import RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, Node
-from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.limits import LIMITS, check_numel
 from autodiff_repl.engine.tensor import Tensor, return_types
 
 _NO_PARAMS: dict = {}
@@ -60,12 +60,13 @@ def _tangent(op, inputs, arrays, out, params):
     if all(t is None for t in tangents):
         return None
     if op.jvp == ops.LINEAR:
-        full = [np.zeros_like(a) if t is None else t for a, t in zip(arrays, tangents)]
+        full = [np.zeros_like(a) if t is None else t
+                for a, t in zip(arrays, tangents, strict=False)]
         result = op.forward(*full, **params)
     else:
         rules = op.vjp if op.jvp == ops.ELEMENTWISE else op.jvp
         result = None
-        for rule, t in zip(rules, tangents):
+        for rule, t in zip(rules, tangents, strict=False):
             if rule is None or t is None:
                 continue
             part = rule(RAW, t, *arrays, out, **params)
@@ -83,8 +84,11 @@ def as_tensor(value, dtype=None, like: Tensor | None = None) -> Tensor:
     return Tensor._wrap(to_array(value, dtype))
 
 
+_OPERAND_TYPES = (Tensor, int, float, bool, np.ndarray, np.number, np.bool_)
+
+
 def _is_operand(value) -> bool:
-    return isinstance(value, Tensor | int | float | bool | np.ndarray | np.number | np.bool_)
+    return isinstance(value, _OPERAND_TYPES)
 
 
 def _priority(t: Tensor) -> int:
@@ -99,20 +103,24 @@ def _binary_operands(a, b):
     """Both operands as tensors plus their data cast to PyTorch's result dtype."""
     if type(b) is Tensor:
         if type(a) is not Tensor:
-            a = _scalar_operand(a, b)
-        da, db = a._data, b._data
-        if da.dtype == db.dtype:
-            return a, b, (da, db)
-        result = _promote_tensors((a, b)).np
-        return a, b, (da.astype(result, copy=False), db.astype(result, copy=False))
-    b = _scalar_operand(b, a)
-    return a, b, (a._data.astype(b._data.dtype, copy=False), b._data)
+            if type(a) is not np.ndarray:
+                a = _scalar_operand(a, b)
+                return a, b, (a._data, b._data.astype(a._data.dtype, copy=False))
+            a = Tensor._wrap(a)
+    elif type(b) is not np.ndarray:
+        b = _scalar_operand(b, a)
+        return a, b, (a._data.astype(b._data.dtype, copy=False), b._data)
+    else:  # an array constant, as the op table's formulas use (``g * onehot``)
+        b = Tensor._wrap(b)
+    da, db = a._data, b._data
+    if da.dtype == db.dtype:
+        return a, b, (da, db)
+    result = _promote_tensors((a, b)).np
+    return a, b, (da.astype(result, copy=False), db.astype(result, copy=False))
 
 
 def _scalar_operand(value, other: Tensor) -> Tensor:
     """A Python number next to a tensor, as a 0-dim constant of the result dtype."""
-    if isinstance(value, np.ndarray):
-        return Tensor._wrap(value)
     kind = dtypes.scalar_dtype(value)
     own = dtypes.from_numpy(other._data.dtype)
     result = own if dtypes.category(kind) <= dtypes.category(own) else kind
@@ -131,48 +139,66 @@ def _broadcast_error(a: Tensor, b: Tensor) -> RuntimeError:
     return RuntimeError("shapes do not broadcast")
 
 
-def _elementwise(op, a, b):
+def _elementwise(op, a, b, params=_NO_PARAMS):
     """A broadcasting binary op: checks shapes (and the size limit) before computing."""
+    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":
+        # The common case ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
+        b = Tensor._wrap(np.asarray(b, dtype=a._data.dtype))
+        return apply(op, (a, b), params, (a._data, b._data))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
     a, b, arrays = _binary_operands(a, b)
-    if arrays[0].shape != arrays[1].shape:
+    sa, sb = arrays[0].shape, arrays[1].shape
+    if sa != sb and sa and sb:
+        if LIMITS.max_elements is None:  # no size limit to check first: let NumPy broadcast
+            try:
+                return apply(op, (a, b), params, arrays)
+            except ValueError:
+                raise _broadcast_error(a, b) from None
         try:
-            shape = np.broadcast_shapes(arrays[0].shape, arrays[1].shape)
+            shape = np.broadcast_shapes(sa, sb)
         except ValueError:
             raise _broadcast_error(a, b) from None
         check_numel(shape)
-    return apply(op, (a, b), _NO_PARAMS, arrays)
+    return apply(op, (a, b), params, arrays)
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
 
-def add(input, other, alpha=1):  # noqa: A002 - PyTorch's argument names
-    return _elementwise(ops.ADD, input, other if alpha == 1 else other * alpha)
+def add(input, other, alpha=1):
+    if alpha == 1:
+        return _elementwise(ops.ADD, input, other)
+    if type(other) is not Tensor:
+        return _elementwise(ops.ADD, input, other * alpha)
+    return _elementwise(ops.ADD_ALPHA, as_tensor(input), other, {"alpha": alpha})
 
 
-def sub(input, other, alpha=1):  # noqa: A002
-    return _elementwise(ops.SUB, input, other if alpha == 1 else other * alpha)
+def sub(input, other, alpha=1):
+    if alpha == 1:
+        return _elementwise(ops.SUB, input, other)
+    if type(other) is not Tensor:
+        return _elementwise(ops.SUB, input, other * alpha)
+    return _elementwise(ops.SUB_ALPHA, as_tensor(input), other, {"alpha": alpha})
 
 
 subtract = sub
 
 
-def rsub(input, other):  # noqa: A002
+def rsub(input, other):
     """``other - input`` for a number ``other`` (PyTorch's ``RsubBackward1``)."""
     if not _is_operand(other):
         return NotImplemented
     return _elementwise(ops.RSUB, input, other)
 
 
-def mul(input, other):  # noqa: A002
+def mul(input, other):
     return _elementwise(ops.MUL, input, other)
 
 
 multiply = mul
 
 
-def div(input, other, rounding_mode=None):  # noqa: A002
+def div(input, other, rounding_mode=None):
     if rounding_mode is not None:
         return floor_divide(input, other) if rounding_mode == "floor" else _trunc_div(input, other)
     if not _is_operand(other):
@@ -192,27 +218,25 @@ def _trunc_div(a, b):
     return Tensor._wrap(np.asarray(np.trunc(arrays[0] / arrays[1]).astype(arrays[0].dtype)))
 
 
-def floor_divide(input, other):  # noqa: A002
+def floor_divide(input, other):
     """Not differentiable (its derivative is zero almost everywhere); no graph is recorded."""
     if not _is_operand(other):
         return NotImplemented
-    a, b, arrays = _binary_operands(as_tensor(input), other)
+    _, _, arrays = _binary_operands(as_tensor(input), other)
     return Tensor._wrap(np.asarray(np.floor_divide(*arrays)))
 
 
-def remainder(input, other):  # noqa: A002
+def remainder(input, other):
     if not _is_operand(other):
         return NotImplemented
-    a, b, arrays = _binary_operands(as_tensor(input), other)
+    _, _, arrays = _binary_operands(as_tensor(input), other)
     return Tensor._wrap(np.asarray(np.remainder(*arrays)))
 
 
-def pow(input, exponent):  # noqa: A001, A002
+def pow(input, exponent):
     if type(input) is not Tensor:
         return rpow(exponent, input)
     if type(exponent) is Tensor:
-        if exponent._data.ndim == 0 and not exponent._rg:
-            return pow(input, exponent.item())
         return _elementwise(ops.POW_TENSOR, input, exponent)
     if not isinstance(exponent, int | float):
         return NotImplemented
@@ -224,7 +248,7 @@ def pow(input, exponent):  # noqa: A001, A002
     return apply(ops.POW, (input,), {"exponent": exponent})
 
 
-def rpow(input, base):  # noqa: A002
+def rpow(input, base):
     """``base ** input`` for a number ``base`` (PowBackward2)."""
     if not isinstance(base, int | float):
         return NotImplemented
@@ -233,19 +257,20 @@ def rpow(input, base):  # noqa: A002
     return apply(ops.RPOW, (input,), {"base": base})
 
 
-def square(input):  # noqa: A002
+def square(input):
     return pow(input, 2)
 
 
 def _unary(op):
     """A public function for an elementwise op of one tensor (ints are computed as floats)."""
-    def fn(input):  # noqa: A002
+    def fn(input):
         t = as_tensor(input)
         if t._data.dtype.kind in "iub" and op not in (ops.NEG, ops.ABS, ops.RELU, ops.SIGN):
             t = to(t, dtypes.get_default_dtype())
         return apply(op, (t,))
     fn.__name__ = fn.__qualname__ = op.name
-    fn.__doc__ = f"{op.expr.format('x')}, elementwise; local derivative {op.formula[0].format('x')}."
+    fn.__doc__ = (f"{op.expr.format('x')}, elementwise; local derivative "
+                  f"{op.formula[0].format('x')}.")
     return fn
 
 
@@ -260,11 +285,11 @@ tanh = _unary(ops.TANH)
 sigmoid = _unary(ops.SIGMOID)
 relu = _unary(ops.RELU)
 sqrt = _unary(ops.SQRT)
-abs = absolute = _unary(ops.ABS)  # noqa: A001
+abs = absolute = _unary(ops.ABS)
 sign = _unary(ops.SIGN)
 
 
-def clamp(input, min=None, max=None):  # noqa: A001, A002
+def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     t = as_tensor(input)
@@ -278,15 +303,15 @@ def _number(v):
     return v.item() if isinstance(v, Tensor) else v
 
 
-def maximum(input, other):  # noqa: A002
+def maximum(input, other):
     return _elementwise(ops.MAXIMUM, as_tensor(input), as_tensor(other))
 
 
-def minimum(input, other):  # noqa: A002
+def minimum(input, other):
     return _elementwise(ops.MINIMUM, as_tensor(input), as_tensor(other))
 
 
-def where(condition, input, other):  # noqa: A002
+def where(condition, input, other):
     c = as_tensor(condition)
     if c._data.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
@@ -320,7 +345,7 @@ def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
                            .replace("float64", "double"))
 
 
-def dot(input, other):  # noqa: A002
+def dot(input, other):
     a, b = as_tensor(input), as_tensor(other)
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -336,7 +361,7 @@ def dot(input, other):  # noqa: A002
 inner = vdot = dot
 
 
-def mv(input, vec):  # noqa: A002
+def mv(input, vec):
     a, v = as_tensor(input), as_tensor(vec)
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
@@ -347,7 +372,7 @@ def mv(input, vec):  # noqa: A002
     return apply(ops.MV, (a, v))
 
 
-def mm(input, mat2):  # noqa: A002
+def mm(input, mat2):
     a, b = as_tensor(input), as_tensor(mat2)
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -361,7 +386,7 @@ def mm(input, mat2):  # noqa: A002
     return apply(ops.MM, (a, b))
 
 
-def matmul(input, other):  # noqa: A002
+def matmul(input, other):
     """``@``: dot for two vectors, mv for matrix·vector, mm for matrices, batched beyond."""
     if not _is_operand(other):
         return NotImplemented
@@ -379,28 +404,46 @@ def matmul(input, other):  # noqa: A002
         product = mm(unsqueeze(a, 0), b)
         return apply(ops.SQUEEZE_MATMUL, (product,), {"shape": product._data.shape[1:]})
     _same_dtype(a, b, "matmul")
-    a2 = unsqueeze(a, 0) if a.ndim == 1 else a
-    b2 = unsqueeze(b, -1) if b.ndim == 1 else b
-    if a2._data.shape[-1] != b2._data.shape[-2]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{a2._data.shape[-1]}] but got: [{b2._data.shape[-2]}].")
+    sa, sb = a._data.shape, b._data.shape
+    _check_batched(sa, sb)
     try:
-        shape = np.broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
+        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
     except ValueError:
-        raise _broadcast_error(a2, b2) from None
-    check_numel((*shape, a2._data.shape[-2], b2._data.shape[-1]))
-    out = apply(ops.MATMUL, (a2, b2))
-    if a.ndim == 1:
-        out = squeeze(out, -2)
-    if b.ndim == 1:
-        out = squeeze(out, -1)
-    return out
+        raise _broadcast_error(Tensor._wrap(np.empty(sa[:-2])),
+                               Tensor._wrap(np.empty(sb[:-2]))) from None
+    check_numel((*batch, *sa[-2:-1], *sb[-1:]) if len(sb) > 1 else (*batch, *sa[-2:-1]))
+    return apply(ops.MATMUL, (a, b))  # np.matmul treats 1-D operands as PyTorch does
 
 
-def outer(input, vec2):  # noqa: A002
-    """The outer product, computed as PyTorch does: ``input[:, None] * vec2`` (MulBackward0)."""
+def _check_batched(sa: tuple, sb: tuple) -> None:
+    """PyTorch's messages for a batched matmul whose inner sizes differ (it folds the batch of
+    ``a`` into rows when ``b`` is a matrix or a vector)."""
+    k, k2 = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    if k == k2:
+        return
+    rows = int(np.prod(sa[:-1]))
+    if len(sb) == 1:
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({k2})")
+    if len(sb) == 2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and "
+                           f"{k2}x{sb[-1]})")
+    try:
+        batch = int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))
+    except ValueError:
+        return  # the batch shapes' own error comes next
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                       f"[{batch}, {k}] but got: [{batch}, {k2}].")
+
+
+def outer(input, vec2):
+    """The outer product, computed as PyTorch does: ``input.reshape(n, 1) * vec2``
+    (MulBackward0 over ViewBackward0)."""
     a, b = as_tensor(input), as_tensor(vec2)
-    return mul(unsqueeze(a, 1), b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D"
+                           if a.ndim != 1 else
+                           f"outer: Expected 1-D argument vec2, but got {b.ndim}-D")
+    return mul(reshape(a, (a._data.shape[0], 1)), b)
 
 
 ger = outer
@@ -432,7 +475,7 @@ def _sum_input(t: Tensor, dtype) -> Tensor:
     return t
 
 
-def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001, A002
+def sum(input, dim=None, keepdim=False, dtype=None):
     t = _sum_input(as_tensor(input), dtype)
     dims = _dims(dim, t.ndim)
     if dims is None:
@@ -440,7 +483,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):  # noqa: A001, A002
     return apply(ops.SUM_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
 
 
-def mean(input, dim=None, keepdim=False, dtype=None):  # noqa: A002
+def mean(input, dim=None, keepdim=False, dtype=None):
     t = as_tensor(input) if dtype is None else to(as_tensor(input), dtype)
     if not t.is_floating_point():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
@@ -451,14 +494,14 @@ def mean(input, dim=None, keepdim=False, dtype=None):  # noqa: A002
     return apply(ops.MEAN_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
 
 
-def prod(input, dim=None, keepdim=False, dtype=None):  # noqa: A002
+def prod(input, dim=None, keepdim=False, dtype=None):
     t = _sum_input(as_tensor(input), dtype)
     if dim is None:
         return apply(ops.PROD, (t,))
     return apply(ops.PROD_DIM, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
 
 
-def sum_to_size(input, *size):  # noqa: A002
+def sum_to_size(input, *size):
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
     t = as_tensor(input)
     if tuple(t.shape) == shape:
@@ -466,7 +509,7 @@ def sum_to_size(input, *size):  # noqa: A002
     return apply(ops.SUM_TO, (t,), {"size": shape})
 
 
-def _extreme(input, dim, keepdim, largest: bool):  # noqa: A002
+def _extreme(input, dim, keepdim, largest: bool):
     t = as_tensor(input)
     if dim is not None and not isinstance(dim, int):  # torch.max(a, b): elementwise
         return maximum(t, dim) if largest else minimum(t, dim)
@@ -488,23 +531,23 @@ def _extreme(input, dim, keepdim, largest: bool):  # noqa: A002
     return kind(values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
 
 
-def max(input, dim=None, keepdim=False):  # noqa: A001, A002
+def max(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, largest=True)
 
 
-def min(input, dim=None, keepdim=False):  # noqa: A001, A002
+def min(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, largest=False)
 
 
-def amax(input, dim=None, keepdim=False):  # noqa: A002
+def amax(input, dim=None, keepdim=False):
     return max(input) if dim is None else max(input, dim, keepdim).values
 
 
-def amin(input, dim=None, keepdim=False):  # noqa: A002
+def amin(input, dim=None, keepdim=False):
     return min(input) if dim is None else min(input, dim, keepdim).values
 
 
-def argmax(input, dim=None, keepdim=False):  # noqa: A002
+def argmax(input, dim=None, keepdim=False):
     t = as_tensor(input)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(t._data), dtype=np.int64))
@@ -512,7 +555,7 @@ def argmax(input, dim=None, keepdim=False):  # noqa: A002
                                    dtype=np.int64))
 
 
-def argmin(input, dim=None, keepdim=False):  # noqa: A002
+def argmin(input, dim=None, keepdim=False):
     t = as_tensor(input)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(t._data), dtype=np.int64))
@@ -520,7 +563,7 @@ def argmin(input, dim=None, keepdim=False):  # noqa: A002
                                    dtype=np.int64))
 
 
-def norm(input, p="fro", dim=None, keepdim=False):  # noqa: A002
+def norm(input, p="fro", dim=None, keepdim=False):
     t = as_tensor(input)
     if not t.is_floating_point():
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
@@ -529,13 +572,46 @@ def norm(input, p="fro", dim=None, keepdim=False):  # noqa: A002
     return apply(ops.NORM, (t,), {"p": p, "dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
 
 
-def softmax(input, dim, dtype=None):  # noqa: A002
+def _moment(op, input, dim, unbiased, keepdim, correction):
+    t = as_tensor(input)
+    if not t.is_floating_point():
+        name = "std" if op is ops.STD else "var"
+        raise RuntimeError(f"{name} and {name}_mean only support floating point and complex "
+                           f"dtypes")
+    if correction is None:
+        correction = 1 if unbiased else 0
+    return apply(op, (t,), {"dim": _dims(dim, t.ndim), "correction": correction,
+                            "keepdim": bool(keepdim)})
+
+
+def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """The variance (unbiased by default: divided by n - 1, as PyTorch does)."""
+    return _moment(ops.VAR, input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """The standard deviation (unbiased by default, as PyTorch does)."""
+    return _moment(ops.STD, input, dim, unbiased, keepdim, correction)
+
+
+def repeat(input, sizes):
+    t = as_tensor(input)
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < t.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    check_numel(tuple(r * s for r, s in zip(sizes, (1,) * (len(sizes) - t.ndim) + t._data.shape,
+                                             strict=True)))
+    return apply(ops.REPEAT, (t,), {"sizes": sizes})
+
+
+def softmax(input, dim, dtype=None):
     t = as_tensor(input, dtype)
     (d,) = _dims(dim, t.ndim)
     return apply(ops.SOFTMAX, (_float(t),), {"dim": d})
 
 
-def log_softmax(input, dim, dtype=None):  # noqa: A002
+def log_softmax(input, dim, dtype=None):
     t = as_tensor(input, dtype)
     (d,) = _dims(dim, t.ndim)
     return apply(ops.LOG_SOFTMAX, (_float(t),), {"dim": d})
@@ -551,7 +627,7 @@ def _reshaped(op, t: Tensor, shape: tuple[int, ...]) -> Tensor:
     return apply(op, (t,), {"shape": tuple(shape)})
 
 
-def reshape(input, shape):  # noqa: A002
+def reshape(input, shape):
     t = as_tensor(input)
     shape = tuple(int(s) for s in shape)
     try:
@@ -560,13 +636,35 @@ def reshape(input, shape):  # noqa: A002
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size "
                            f"{t._data.size}") from None
-    return _reshaped(ops.VIEW, t, target)
+    data = t._data
+    if data.flags.c_contiguous:
+        return _reshaped(ops.VIEW, t, target)
+    # Not contiguous (a transpose, an expand, a strided slice): as in PyTorch, an alias of the
+    # same memory when the strides allow one, else a contiguous copy reshaped.
+    if np.may_share_memory(np.reshape(data, target), data):
+        return _reshaped(ops.RESHAPE_ALIAS, t, target)
+    return _reshaped(ops.UNSAFE_VIEW, contiguous(t), target)
 
 
-view = reshape
+def view(input, *shape):
+    """``reshape`` that refuses, as PyTorch does, where it would have to copy."""
+    t = as_tensor(input)
+    shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+    data = t._data
+    if not data.flags.c_contiguous and data.size:
+        try:
+            target = np.reshape(np.empty(data.shape, dtype=bool), shape).shape
+        except ValueError:
+            return reshape(t, shape)  # its error message
+        if not np.may_share_memory(np.reshape(data, target), data):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride "
+                               "(at least one dimension spans across two contiguous subspaces). "
+                               "Use .reshape(...) instead.")
+        return _reshaped(ops.VIEW, t, target)
+    return reshape(t, shape)
 
 
-def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
+def flatten(input, start_dim=0, end_dim=-1):
     t = as_tensor(input)
     if t.ndim == 0:
         return reshape(t, (1,))
@@ -577,7 +675,7 @@ def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
     return reshape(t, (*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:]))
 
 
-def squeeze(input, dim=None):  # noqa: A002
+def squeeze(input, dim=None):
     t = as_tensor(input)
     if dim is None:
         return _reshaped(ops.SQUEEZE, t, tuple(n for n in t._data.shape if n != 1))
@@ -586,14 +684,14 @@ def squeeze(input, dim=None):  # noqa: A002
     return _reshaped(ops.SQUEEZE_DIM, t, shape)
 
 
-def unsqueeze(input, dim):  # noqa: A002
+def unsqueeze(input, dim):
     t = as_tensor(input)
     d = _dims(dim, t.ndim + 1)[0]
     shape = t._data.shape
     return _reshaped(ops.UNSQUEEZE, t, (*shape[:d], 1, *shape[d:]))
 
 
-def transpose(input, dim0, dim1):  # noqa: A002
+def transpose(input, dim0, dim1):
     t = as_tensor(input)
     d0, d1 = (_dims(d, t.ndim)[0] for d in (dim0, dim1))
     return apply(ops.TRANSPOSE, (t,), {"dim0": d0, "dim1": d1})
@@ -602,14 +700,14 @@ def transpose(input, dim0, dim1):  # noqa: A002
 swapaxes = transpose
 
 
-def t(input):  # noqa: A002
+def t(input):
     x = as_tensor(input)
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
     return apply(ops.T, (x,))
 
 
-def permute(input, dims):  # noqa: A002
+def permute(input, dims):
     x = as_tensor(input)
     dims = tuple(int(d) % builtins.max(x.ndim, 1) for d in dims)
     if sorted(dims) != list(range(x.ndim)):
@@ -619,14 +717,15 @@ def permute(input, dims):  # noqa: A002
     return apply(ops.PERMUTE, (x,), {"dims": dims})
 
 
-def expand(input, size):  # noqa: A002
+def expand(input, size):
     x = as_tensor(input)
     size = tuple(int(s) for s in size)
     lead = len(size) - x.ndim
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(x.shape)}}}, size={list(size)}): "
-                           "the number of sizes provided must be greater or equal to the number "
-                           "of dimensions in the tensor")
+        raise RuntimeError(f"expand(torch.{x.dtype.short}Tensor{{{list(x.shape)}}}, "
+                           f"size={list(size)}): the number of sizes provided ({len(size)}) must "
+                           "be greater or equal to the number of dimensions in the tensor "
+                           f"({x.ndim})")
     shape = tuple(x._data.shape[i - lead] if s == -1 else s for i, s in enumerate(size))
     for i, n in enumerate(x._data.shape):
         if n != 1 and n != shape[i + lead]:
@@ -637,7 +736,7 @@ def expand(input, size):  # noqa: A002
     return apply(ops.EXPAND, (x,), {"size": shape})
 
 
-def broadcast_to(input, size):  # noqa: A002
+def broadcast_to(input, size):
     return expand(input, size)
 
 
@@ -667,7 +766,7 @@ def _normalise_index(index) -> tuple:
     return tuple(out)
 
 
-def getitem(input, index):  # noqa: A002
+def getitem(input, index):
     t = as_tensor(input)
     index = _normalise_index(index)
     try:
@@ -677,8 +776,9 @@ def getitem(input, index):  # noqa: A002
     op = _index_kind(index)
     if op is ops.UNSQUEEZE:
         return _reshaped(op, t, data.shape)
-    return apply(op, (t,), {"index": index}) if t._rg and STATE.enabled else \
-        Tensor._wrap(np.asarray(data))
+    if (t._rg and STATE.enabled) or t._tangent is not None:
+        return apply(op, (t,), {"index": index})
+    return Tensor._wrap(ops.row_major(data) if op is ops.INDEX else np.asarray(data))
 
 
 def index_backward(g, index, shape):
@@ -686,22 +786,87 @@ def index_backward(g, index, shape):
     return apply(ops.INDEX_BACKWARD, (as_tensor(g),), {"index": index, "shape": tuple(shape)})
 
 
+def filled(op: ops.Op, t: Tensor, value) -> Tensor:
+    """``t`` filled with ``value`` (``zero_``, ``fill_``): a node whose gradient is zero."""
+    return apply(op, (t,), {"value": _number(value)})
+
+
+def copy(t: Tensor, src) -> Tensor:
+    """``src`` broadcast into ``t``'s shape and dtype (``copy_``: CopyBackwards)."""
+    s = as_tensor(src)
+    if s._data.shape != t._data.shape:
+        expand(s, t._data.shape)  # PyTorch's error when src doesn't broadcast to t
+    return apply(ops.COPY, (t, s), _NO_PARAMS, (t._data, s._data))
+
+
+def _whole(index: tuple, shape: tuple) -> bool:
+    """Whether ``index`` picks all of a tensor of ``shape`` trivially (``[:]``, ``[...]``,
+    ``[0:n]``): PyTorch then skips the slicing and updates the tensor itself."""
+    dim = 0
+    for i in index:
+        if i is Ellipsis:
+            dim = len(shape) - (len(index) - 1 - dim)
+            continue
+        if not isinstance(i, slice) or dim >= len(shape) or i.step not in (None, 1) or \
+                i.start not in (None, 0) or (i.stop is not None and i.stop < shape[dim]):
+            return False
+        dim += 1
+    return True
+
+
+def _setitem_value(v: Tensor, target: tuple, advanced: bool) -> Tensor:
+    """The value as PyTorch prepares it for ``t[index] = v``: leading size-1 dims viewed away,
+    then (for basic indexing) expanded to the target's shape."""
+    shape = v._data.shape
+    stripped = shape
+    while stripped and stripped[0] == 1:
+        stripped = stripped[1:]
+    if advanced:
+        return reshape(v, stripped) if stripped != shape else v
+    if shape == target:
+        return v
+    v = _reshaped(ops.VIEW, v, stripped)
+    return expand(v, target) if stripped != target else v
+
+
 def setitem(t: Tensor, index, value) -> None:
-    """``t[index] = value``, in place; with a graph, ``t`` gets the node ``CopySlices``."""
+    """``t[index] = value``, in place; with a graph, ``t`` gets the node ``CopySlices`` (or, for
+    the whole tensor, PyTorch's ``FillBackward3`` / ``CopyBackwards``)."""
     index = _normalise_index(index)
     v = as_tensor(value, dtypes.from_numpy(t._data.dtype)) if type(value) is not Tensor else value
-    if STATE.enabled and (t._rg or v._rg):
-        keep = np.ones(t._data.shape, dtype=t._data.dtype)
-        keep[index] = 0
+    graph = STATE.enabled and (t._rg or v._rg)
+    dual = FORWARD.active and (t._tangent is not None or v._tangent is not None)
+    if (graph or dual) and _whole(index, t._data.shape):
         before = Tensor._wrap(t._data)
         before._node, before._rg, before._acc = t._node, t._rg, t._acc
-        result = apply(ops.INDEX_PUT, (before, to(v, t.dtype)), {"index": index, "keep": keep})
-        t._data, t._node, t._rg = result._data, result._node, True
+        before._tangent = t._tangent
+        result = filled(ops.FILL_WHOLE, before, value) if type(value) is not Tensor else \
+            copy(before, v)
+        t._data, t._tangent = result._data, result._tangent
+        if graph:
+            t._node, t._rg = result._node, True
         return
-    try:
-        t._data[index] = v._data
-    except ValueError as e:
-        raise RuntimeError(str(e)) from None
+    if graph or dual:
+        keep = np.ones(t._data.shape, dtype=bool)
+        keep[index] = False
+        before = Tensor._wrap(t._data)
+        before._node, before._rg, before._acc = t._node, t._rg, t._acc
+        before._tangent = t._tangent
+        advanced = _index_kind(index) is ops.INDEX and builtins.all(
+            isinstance(i, np.ndarray) or i is Ellipsis or (type(i) is slice and i == slice(None))
+            for i in index)
+        if v._rg and v._data.ndim:
+            v = _setitem_value(v, t._data[index].shape, advanced)
+        op = ops.INDEX_PUT_ADVANCED if advanced else ops.INDEX_PUT
+        result = apply(op, (before, to(v, t.dtype)), {"index": index, "keep": keep})
+        t._data, t._tangent = result._data, result._tangent
+        if graph:
+            t._node, t._rg = result._node, True
+        return
+    target = t._data[index].shape
+    if v._data.shape != target:
+        expand(v, target)  # PyTorch's error when the value doesn't broadcast to the target
+    t._data[index] = v._data
 
 
 def _joined(tensors, name: str):
@@ -741,7 +906,7 @@ def stack(tensors, dim=0):
 
 # --- copies and types ---------------------------------------------------------------------------
 
-def to(input, dtype) -> Tensor:  # noqa: A002
+def to(input, dtype) -> Tensor:
     t = as_tensor(input)
     if not isinstance(dtype, dtypes.DType):
         raise TypeError(f"to() received an invalid combination of arguments - got ({dtype!r})")
@@ -753,18 +918,24 @@ def to(input, dtype) -> Tensor:  # noqa: A002
     return apply(ops.TO, (t,), {"dtype": dtype, "src": src})
 
 
-def clone(input) -> Tensor:  # noqa: A002
+def clone(input) -> Tensor:
     return apply(ops.CLONE, (as_tensor(input),))
 
 
-def detach(input) -> Tensor:  # noqa: A002
+def contiguous(input) -> Tensor:
+    """Itself when its memory is in row-major order, else a row-major copy (CloneBackward0)."""
+    t = as_tensor(input)
+    return t if t._data.flags.c_contiguous else apply(ops.CLONE, (t,), {"order": "C"})
+
+
+def detach(input) -> Tensor:
     return as_tensor(input).detach()
 
 
 # --- comparisons (no gradient) ------------------------------------------------------------------
 
 def _compare(ufunc):
-    def fn(input, other):  # noqa: A002
+    def fn(input, other):
         if not _is_operand(other):
             return NotImplemented if ufunc not in (np.equal, np.not_equal) else \
                 Tensor._wrap(np.asarray(ufunc is np.not_equal))
@@ -791,30 +962,30 @@ def logical_op(ufunc, a, b):
     return Tensor._wrap(np.asarray(ufunc(*arrays)))
 
 
-def logical_not(input):  # noqa: A002
+def logical_not(input):
     return Tensor._wrap(np.logical_not(as_tensor(input)._data))
 
 
-def bitwise_not(input):  # noqa: A002
+def bitwise_not(input):
     return Tensor._wrap(np.invert(as_tensor(input)._data))
 
 
-def equal(input, other) -> bool:  # noqa: A002
+def equal(input, other) -> bool:
     a, b = as_tensor(input), as_tensor(other)
     return a._data.shape == b._data.shape and bool(np.array_equal(a._data, b._data))
 
 
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
-    a, b, arrays = _binary_operands(as_tensor(input), other)
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    _, _, arrays = _binary_operands(as_tensor(input), other)
     return bool(np.allclose(*arrays, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
-    a, b, arrays = _binary_operands(as_tensor(input), other)
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    _, _, arrays = _binary_operands(as_tensor(input), other)
     return Tensor._wrap(np.asarray(np.isclose(*arrays, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
-def numel(input) -> int:  # noqa: A002
+def numel(input) -> int:
     return as_tensor(input).numel()
 
 
@@ -822,5 +993,5 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input) -> bool:  # noqa: A002
+def is_floating_point(input) -> bool:
     return as_tensor(input).is_floating_point()

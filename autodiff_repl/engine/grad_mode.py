@@ -40,26 +40,26 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class no_grad(_GradMode):
     """Run without recording a graph: results have ``requires_grad=False``."""
 
     mode = False
 
 
-class enable_grad(_GradMode):  # noqa: N801
+class enable_grad(_GradMode):
     """Record a graph again inside a ``no_grad`` block."""
 
     mode = True
 
 
-class inference_mode(_GradMode):  # noqa: N801
+class inference_mode(_GradMode):
     """PyTorch's faster ``no_grad``; here exactly ``no_grad``."""
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = not mode
 
 
-class set_grad_enabled(_GradMode):  # noqa: N801
+class set_grad_enabled(_GradMode):
     """``set_grad_enabled(False)`` as a call switches recording off; as a context it restores."""
 
     def __init__(self, mode: bool) -> None:

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from autodiff_repl.engine import backprop
-from autodiff_repl.engine.grad_mode import no_grad
+from autodiff_repl.engine.grad_mode import enable_grad, no_grad
 from autodiff_repl.engine.tensor import Tensor
 
 
@@ -38,7 +38,7 @@ def numerical_jacobian(func, inputs, i: int, eps: float) -> list[np.ndarray]:
             flat[k] = orig - eps
             minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func(*inputs))]
             flat[k] = orig
-            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=False)])
     n_out = len(_outputs(func(*inputs)))
     return [np.stack([c[o] for c in columns], axis=1) if columns else np.zeros((0, 0))
             for o in range(n_out)]
@@ -101,7 +101,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         if check_forward_ad:
             modes.append(("forward", forward_jacobian(func, inputs, i)))
         for label, jacobians in modes:
-            for o, (num, ana) in enumerate(zip(numerical, jacobians)):
+            for o, (num, ana) in enumerate(zip(numerical, jacobians, strict=False)):
                 if not np.allclose(ana, num, rtol=rtol, atol=atol):
                     if not raise_exception:
                         return False
@@ -128,9 +128,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     diff = [x for x in inputs if isinstance(x, Tensor) and x._rg]
 
     def first_derivative(*args):
+        with enable_grad():  # the numerical Jacobian runs this under no_grad
+            return _first_derivative(*args)
+
+    def _first_derivative(*args):
         xs, vs = args[:n], args[n:]
         result = _outputs(func(*xs))
-        pairs = [(o, v) for o, v in zip(result, vs) if o._rg]
+        pairs = [(o, v) for o, v in zip(result, vs, strict=False) if o._rg]
         if not pairs:
             return ()
         wrt = [x for x in xs if isinstance(x, Tensor) and x._rg]

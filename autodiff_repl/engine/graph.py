@@ -27,43 +27,53 @@ RECORDING = Recording()
 _PLANS: dict = {}
 
 
-def _save_plan(op, parents) -> tuple[frozenset, bool]:
-    """What a node of ``op`` must keep, given which inputs require grad (cached per pattern)."""
-    key = (op, tuple(p is not None for p in parents))
+def _save_plan(op, required: tuple) -> tuple:
+    """What a node of ``op`` keeps, given which inputs require grad: (a keep-flag per input, or
+    None if no input is kept; keep the output?; keeps anything?). Computed once per pattern."""
+    key = (op, required)
     plan = _PLANS.get(key)
     if plan is None:
         wanted = set()
-        for needs, required in zip(op.needs, key[1]):
-            if required:
+        for needs, req in zip(op.needs, required, strict=False):
+            if req:
                 wanted.update(needs)
-        plan = _PLANS[key] = (frozenset(i for i in wanted if i >= 0), -1 in wanted)
+        keep = tuple(i in wanted for i in range(len(required)))
+        plan = _PLANS[key] = (keep if any(keep) else None, -1 in wanted, bool(wanted))
     return plan
+
+
+_ONE = (True,)
 
 
 class Node:
     """A backward function: PyTorch's ``MulBackward0`` and friends."""
 
-    __slots__ = ("__weakref__", "freed", "hooks", "inputs", "kept", "metas", "op", "out", "output", "params",
-                 "parents", "retained", "saved", "seq", "value")
+    __slots__ = ("__weakref__", "freed", "hooks", "inputs", "kept", "metas", "op", "out",
+                 "output", "params", "parents", "retained", "saved", "seq", "value")
 
     def __init__(self, op, inputs, params, out_array):
         self.op = op
         self.params = params
-        self.parents = parents = tuple(t._edge() if t._rg else None for t in inputs)
-        self.metas = tuple((t._data.shape, t._data.dtype) for t in inputs)
-        keep_inputs, keep_out = _save_plan(op, parents)
-        self.saved = tuple(t if i in keep_inputs else None for i, t in enumerate(inputs)) \
-            if keep_inputs else None
+        if len(inputs) == 1:  # the common case, without building lists
+            t = inputs[0]
+            data = t._data
+            self.parents = (t._edge(),)
+            self.metas = ((data.shape, data.dtype),)
+            keep, keep_out, self.kept = _save_plan(op, _ONE)
+        else:
+            parents = tuple([t._edge() if t._rg else None for t in inputs])
+            self.parents = parents
+            self.metas = tuple([(t._data.shape, t._data.dtype) for t in inputs])
+            keep, keep_out, self.kept = _save_plan(op, tuple([p is not None for p in parents]))
+        self.saved = None if keep is None else \
+            tuple([t if k else None for t, k in zip(inputs, keep, strict=True)])
         self.out = out_array if keep_out else None
-        self.kept = bool(keep_inputs) or keep_out
         if RECORDING.keep_values:  # for explanations: every value, kept for drawing
             self.value, self.inputs = out_array, tuple(t._data for t in inputs)
         else:
             self.value = self.inputs = None
         self.seq = next(_sequence)
-        self.hooks = None
-        self.retained = None
-        self.output = None
+        self.hooks = self.retained = self.output = None
         self.freed = False
 
     # --- PyTorch's grad_fn interface ---
@@ -75,11 +85,17 @@ class Node:
         return tuple((p, 0) for p in self.parents)
 
     def register_hook(self, fn):
-        """``fn(grad_inputs, grad_outputs)`` is not supported; tensor hooks are (``x.register_hook``)."""
+        """``fn(grad_inputs, grad_outputs)`` is not supported; tensor hooks are
+        (``x.register_hook``)."""
         raise NotImplementedError("use Tensor.register_hook(fn) to watch a gradient")
 
+    @property
+    def label(self) -> str:
+        """The name a repr shows: ``CopyBackwards`` for ``torch::autograd::CopyBackwards``."""
+        return self.op.grad_fn.rpartition("::")[2]
+
     def __repr__(self) -> str:
-        return f"<{self.op.grad_fn} object at {id(self):#x}>"
+        return f"<{self.label} object at {id(self):#x}>"
 
     @property
     def has_saved(self) -> bool:

@@ -26,6 +26,7 @@ tuple. Non-differentiable ops (comparisons, ``argmax``) are plain functions in `
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -74,8 +75,8 @@ def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]
 def reduced_size(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
     """How many elements each output element of a reduction over ``dims`` summed."""
     if dims is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+        return math.prod(shape)
+    return math.prod(shape[d] for d in dims)
 
 
 def _spread(m, g, x, dims, keepdim):
@@ -91,8 +92,21 @@ UNARY = (Sample(((),)), Sample(((4,),)), Sample(((2, 3),)))
 BINARY = (Sample(((), ())), Sample(((4,), (4,))), Sample(((2, 3), (2, 3))),
           Sample(((2, 3), (3,))), Sample(((3, 1), (1, 4))), Sample(((4,), ())))
 REDUCE = (Sample(((4,),)), Sample(((2, 3),)), Sample(((2, 3, 2),)))
-REDUCE_DIM = (Sample(((2, 3),), {"dim": 0}), Sample(((2, 3),), {"dim": 1, "keepdim": True}),
-              Sample(((2, 3, 2),), {"dim": (0, 2)}), Sample(((4,),), {"dim": -1}))
+
+
+def _public(name: str) -> Callable:
+    """A sample's call through the public function ``engine.<name>`` (for rows named otherwise)."""
+    def call(*inputs, **params):
+        return getattr(_engine(), name)(*inputs, **params)
+    call.__name__ = name
+    return call
+
+
+def _reduce_dim(name: str) -> tuple[Sample, ...]:
+    call = _public(name)
+    return (Sample(((2, 3),), {"dim": 0}, call),
+            Sample(((2, 3),), {"dim": 1, "keepdim": True}, call),
+            Sample(((2, 3, 2),), {"dim": (0, 2)}, call), Sample(((4,),), {"dim": -1}, call))
 
 
 def _row(name, grad_fn, forward, vjp, jvp, expr, formula, **kw) -> Op:
@@ -107,10 +121,20 @@ ADD = _row("add", "AddBackward0", np.add,
 SUB = _row("sub", "SubBackward0", np.subtract,
            (lambda m, g, a, b, out: g, lambda m, g, a, b, out: -g), ELEMENTWISE,
            "{0} - {1}", ("1", "-1"), samples=BINARY)
+ADD_ALPHA = _row("add_alpha", "AddBackward0", lambda a, b, alpha: a + alpha * b,
+                 (lambda m, g, a, b, out, alpha: g, lambda m, g, a, b, out, alpha: g * alpha),
+                 ELEMENTWISE, "{0} + {alpha}·{1}", ("1", "{alpha}"),
+                 samples=(Sample(((2, 3), (3,)), {"alpha": 2}, _public("add")),
+                          Sample(((4,), (4,)), {"alpha": -0.5}, _public("add"))))
+SUB_ALPHA = _row("sub_alpha", "SubBackward0", lambda a, b, alpha: a - alpha * b,
+                 (lambda m, g, a, b, out, alpha: g, lambda m, g, a, b, out, alpha: -g * alpha),
+                 ELEMENTWISE, "{0} - {alpha}·{1}", ("1", "-{alpha}"),
+                 samples=(Sample(((2, 3), (2, 1)), {"alpha": 3}, _public("sub")),))
 RSUB = _row("rsub", "RsubBackward1", lambda a, b: np.subtract(b, a),
             (lambda m, g, a, b, out: -g, lambda m, g, a, b, out: g), ELEMENTWISE,
             "{1} - {0}", ("-1", "1"),
-            samples=(Sample(((4,), ()), call=lambda a, b: b.item() - a),))
+            samples=(Sample(((4,),), call=lambda a: 2.5 - a),
+                     Sample(((2, 3),), call=lambda a: 1 - a)))
 MUL = _row("mul", "MulBackward0", np.multiply,
            (lambda m, g, a, b, out: g * b, lambda m, g, a, b, out: g * a), ELEMENTWISE,
            "{0} · {1}", ("{1}", "{0}"), needs=((1,), (0,)), samples=BINARY)
@@ -127,7 +151,9 @@ RECIPROCAL = _row("reciprocal", "ReciprocalBackward0", np.reciprocal,
 
 def _pow_vjp(m, g, x, out, exponent):
     if exponent == 0:
-        return g * 0
+        return m.where(True, 0.0, g)
+    if exponent == 2:  # the common square: skip the power x ** 1
+        return g * (2 * x)
     return g * exponent * x ** (exponent - 1)
 
 
@@ -173,7 +199,7 @@ SIGMOID = _row("sigmoid", "SigmoidBackward0", lambda x: _sigmoid(x).astype(x.dty
                (lambda m, g, x, out: g * out * (1 - out),), ELEMENTWISE,
                "σ({0})", ("σ({0})·(1 - σ({0}))",), needs=((OUT,),), samples=UNARY)
 RELU = _row("relu", "ReluBackward0", lambda x: np.maximum(x, 0).astype(x.dtype, copy=False),
-            (lambda m, g, x, out: g * (out > 0),), ELEMENTWISE,
+            (lambda m, g, x, out: m.where(out > 0, g, 0.0),), ELEMENTWISE,
             "relu({0})", ("1 if {0} > 0 else 0",), needs=((OUT,),), samples=UNARY,
             away_from=(0.0,))
 SQRT = _row("sqrt", "SqrtBackward0", np.sqrt, (lambda m, g, x, out: g / (2 * out),),
@@ -181,17 +207,18 @@ SQRT = _row("sqrt", "SqrtBackward0", np.sqrt, (lambda m, g, x, out: g / (2 * out
             domain=(0.5, 3.0))
 ABS = _row("abs", "AbsBackward0", np.abs, (lambda m, g, x, out: g * m.sign(x),), ELEMENTWISE,
            "|{0}|", ("sign({0})",), needs=((0,),), samples=UNARY, away_from=(0.0,))
-SIGN = _row("sign", "SignBackward0", np.sign, (lambda m, g, x, out: g * 0,), ELEMENTWISE,
+SIGN = _row("sign", "SignBackward0", np.sign, (lambda m, g, x, out: m.where(True, 0.0, g),),
+            ELEMENTWISE,
             "sign({0})", ("0",), samples=UNARY, away_from=(0.0,))
 
 
-def _clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's keyword names
+def _clamp(x, min=None, max=None):
     return np.clip(x, min, max).astype(x.dtype, copy=False)
 
 
-def _clamp_vjp(m, g, x, out, min=None, max=None):  # noqa: A002
-    inside = (x >= (-np.inf if min is None else min)) * (x <= (np.inf if max is None else max))
-    return g * inside
+def _clamp_vjp(m, g, x, out, min=None, max=None):
+    inside = (x >= (-np.inf if min is None else min)) & (x <= (np.inf if max is None else max))
+    return m.where(inside, g, 0.0)
 
 
 CLAMP = _row("clamp", "ClampBackward1", _clamp, (_clamp_vjp,), ELEMENTWISE,
@@ -202,7 +229,7 @@ CLAMP = _row("clamp", "ClampBackward1", _clamp, (_clamp_vjp,), ELEMENTWISE,
 
 
 def _max_part(m, g, a, b, out):
-    return m.where(a > b, g, m.where(a == b, g / 2, g * 0))
+    return m.where(a > b, g, m.where(a == b, g / 2, 0.0))
 
 
 MAXIMUM = _row("maximum", "MaximumBackward0", np.maximum,
@@ -215,9 +242,10 @@ MINIMUM = _row("minimum", "MinimumBackward0", np.minimum,
                "min({0}, {1})", ("1 if {0} < {1} else 0", "1 if {1} < {0} else 0"),
                needs=((0, 1), (0, 1)), samples=BINARY[1:5])
 WHERE = _row("where", "WhereBackward0", np.where,
-             (None, lambda m, g, c, a, b, out: m.where(c, g, g * 0),
-              lambda m, g, c, a, b, out: m.where(c, g * 0, g)), ELEMENTWISE,
-             "{1} if {0} else {2}", ("", "1 if {0} else 0", "0 if {0} else 1"), needs=((), (0,), (0,)),
+             (None, lambda m, g, c, a, b, out: m.where(c, g, 0.0),
+              lambda m, g, c, a, b, out: m.where(c, 0.0, g)), ELEMENTWISE,
+             "{1} if {0} else {2}", ("", "1 if {0} else 0", "0 if {0} else 1"),
+             needs=((), (0,), (0,)),
              samples=(Sample(((4,), (4,)), call=lambda a, b: _where_sample(a, b)),))
 
 
@@ -228,7 +256,7 @@ def _where_sample(a, b):
 
 # --- linear algebra -----------------------------------------------------------------------------
 
-DOT = _row("dot", "DotBackward0", np.dot,
+DOT = _row("dot", "DotBackward0", lambda a, b: np.dot(a, b) + a.dtype.type(0),  # -0 -> 0, as BLAS
            (lambda m, g, a, b, out: g * b, lambda m, g, a, b, out: g * a),
            (lambda m, t, a, b, out: m.dot(t, b), lambda m, t, a, b, out: m.dot(a, t)),
            "{0} · {1}", ("{1}", "{0}"), needs=((1,), (0,)), samples=(Sample(((4,), (4,))),))
@@ -240,12 +268,30 @@ MM = _row("mm", "MmBackward0", np.matmul,
           (lambda m, g, a, b, out: m.mm(g, m.t(b)), lambda m, g, a, b, out: m.mm(m.t(a), g)),
           (lambda m, t, a, b, out: m.mm(t, b), lambda m, t, a, b, out: m.mm(a, t)),
           "{0} {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)), samples=(Sample(((2, 3), (3, 4))),))
-MATMUL = _row("matmul", "UnsafeViewBackward0", np.matmul,
-              (lambda m, g, a, b, out: m.matmul(g, m.mT(b)),
-               lambda m, g, a, b, out: m.matmul(m.mT(a), g)),
+def _matmul_vjp_a(m, g, a, b, out):
+    """Batched: g @ bᵀ, with a 1-D operand treated as a row (a) or a column (b) and squeezed."""
+    if b.ndim == 1:
+        return m.unsqueeze(g, -1) * b
+    if a.ndim == 1:
+        return m.reshape(m.matmul(m.unsqueeze(g, -2), m.mT(b)), (*g.shape[:-1], b.shape[-2]))
+    return m.matmul(g, m.mT(b))
+
+
+def _matmul_vjp_b(m, g, a, b, out):
+    """Batched: aᵀ @ g (see ``_matmul_vjp_a``)."""
+    if a.ndim == 1:
+        return m.unsqueeze(a, -1) * m.unsqueeze(g, -2)
+    if b.ndim == 1:
+        return m.reshape(m.matmul(m.mT(a), m.unsqueeze(g, -1)), (*g.shape[:-1], a.shape[-1]))
+    return m.matmul(m.mT(a), g)
+
+
+MATMUL = _row("matmul", "UnsafeViewBackward0", np.matmul, (_matmul_vjp_a, _matmul_vjp_b),
               (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
               "{0} @ {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)),
-              samples=(Sample(((2, 2, 3), (3, 4))), Sample(((2, 2, 3), (2, 3, 4)))))
+              samples=(Sample(((2, 2, 3), (3, 4))), Sample(((2, 2, 3), (2, 3, 4))),
+                       Sample(((3,), (2, 3, 4))), Sample(((2, 2, 3), (3,))),
+                       Sample(((2, 1, 2, 3), (3, 3, 2)))))
 MSE_LOSS = _row("mse_loss", "MseLossBackward0", lambda a, b: np.mean((a - b) ** 2),
                 (lambda m, g, a, b, out: g * 2 * (a - b) / reduced_size(out_shape(a, b), None),
                  lambda m, g, a, b, out: -g * 2 * (a - b) / reduced_size(out_shape(a, b), None)),
@@ -273,7 +319,7 @@ SUM = _row("sum", "SumBackward0", lambda x: np.sum(x, dtype=x.dtype),
 SUM_DIM = _row("sum_dim", "SumBackward1",
                lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
                (lambda m, g, x, out, dim, keepdim: _spread(m, g, x, dim, keepdim),), LINEAR,
-               "Σ_{dim} {0}", ("1",), samples=REDUCE_DIM)
+               "Σ_{dim} {0}", ("1",), samples=_reduce_dim("sum"))
 MEAN = _row("mean", "MeanBackward0", lambda x: np.mean(x, dtype=x.dtype),
             (lambda m, g, x, out: m.expand(g / reduced_size(x.shape, None), x.shape),), LINEAR,
             "mean {0}", ("1/n",), samples=REDUCE)
@@ -281,35 +327,59 @@ MEAN_DIM = _row("mean_dim", "MeanBackward1",
                 lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
                 (lambda m, g, x, out, dim, keepdim:
                  _spread(m, g / reduced_size(x.shape, dim), x, dim, keepdim),), LINEAR,
-                "mean_{dim} {0}", ("1/n",), samples=REDUCE_DIM)
+                "mean_{dim} {0}", ("1/n",), samples=_reduce_dim("mean"))
 SUM_TO = _row("sum_to_size", "SumBackward1", lambda x, size: sum_to(x, size),
               (lambda m, g, x, out, size: m.expand(g, x.shape),), LINEAR,
               "Σ {0} to {size}", ("1",),
-              samples=(Sample(((2, 3),), {"size": (1, 3)}), Sample(((2, 3),), {"size": (3,)})))
+              samples=(Sample(((2, 3),), call=lambda x: x.sum_to_size(1, 3)),
+                       Sample(((2, 3),), call=lambda x: x.sum_to_size((3,)))))
+
+
+def _prod_others(m, x, out, dim, keepdim):
+    """For each element, the product of the others: ∏/x, or -- at a zero, where that division
+    fails -- the product of the rest if it is the only zero, else 0 (as PyTorch computes it)."""
+    out = _spread(m, out, x, dim, keepdim)
+    zero = x == 0
+    if not zero.any():
+        return out / x
+    safe = m.where(zero, 1.0, x)
+    alone = m.sum(m.where(zero, 1.0, 0.0), dim, True) == 1
+    return m.where(zero, m.where(alone, m.prod(safe, dim, True), 0.0), out / safe)
 
 
 def _prod_vjp(m, g, x, out, dim=None, keepdim=False):
-    return _spread(m, g, x, dim, keepdim) * _spread(m, out, x, dim, keepdim) / x
+    return _spread(m, g, x, dim, keepdim) * _prod_others(m, x, out, dim, keepdim)
+
+
+def _prod_jvp(m, t, x, out, dim=None, keepdim=False):
+    return m.sum(t * _prod_others(m, x, out, dim, keepdim), dim, keepdim)
 
 
 PROD = _row("prod", "ProdBackward0", lambda x: np.prod(x, dtype=x.dtype),
-            (_prod_vjp,), (lambda m, t, x, out: m.sum(t * out / x, None, False),),
-            "∏ {0}", ("∏/{0}",), needs=((0, OUT),), samples=REDUCE,
-            domain=(0.5, 1.5))
+            (_prod_vjp,), (_prod_jvp,),
+            "∏ {0}", ("∏/{0}",), needs=((0, OUT),), domain=(0.5, 1.5),
+            samples=(*REDUCE, Sample(((4,),), call=lambda x: _with_zeros(x, [0]).prod()),
+                     Sample(((4,),), call=lambda x: _with_zeros(x, [1, 2]).prod())))
 PROD_DIM = _row("prod_dim", "ProdBackward1",
                 lambda x, dim, keepdim: np.prod(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
-                (_prod_vjp,),
-                (lambda m, t, x, out, dim, keepdim: m.sum(t * _spread(m, out, x, dim, keepdim) / x,
-                                                          dim, keepdim),),
+                (_prod_vjp,), (_prod_jvp,),
                 "∏_{dim} {0}", ("∏/{0}",), needs=((0, OUT),), domain=(0.5, 1.5),
-                samples=(Sample(((2, 3),), {"dim": 1}),
-                         Sample(((2, 3),), {"dim": 0, "keepdim": True})))
+                samples=(Sample(((2, 3),), {"dim": 1}, _public("prod")),
+                         Sample(((2, 3),), {"dim": 0, "keepdim": True}, _public("prod")),
+                         Sample(((2, 3),), call=lambda x: _with_zeros(x, [1]).prod(1))))
+
+
+def _with_zeros(x, where):
+    """``x`` with zeros written at ``where`` (a sample: products with zero factors)."""
+    mask = np.ones(x.shape)
+    mask.reshape(-1)[where] = 0
+    return x * _engine().tensor(mask, dtype=x.dtype)
 
 
 def _extreme_vjp(m, g, x, out):
     """Full max/min: the gradient is shared evenly among the elements equal to the result."""
     hit = x == out
-    return g * hit / hit.sum()
+    return m.where(hit, g / hit.sum(), 0.0)
 
 
 MAX = _row("max", "MaxBackward1", np.max, (_extreme_vjp,),
@@ -329,7 +399,7 @@ def _select_forward(x, dim, keepdim, onehot, largest):
 def _select_vjp(m, g, x, out, dim, keepdim, onehot, largest):
     if not keepdim:
         g = m.unsqueeze(g, dim)
-    return g * onehot
+    return m.where(onehot, g, 0.0)
 
 
 def _select_jvp(m, t, x, out, dim, keepdim, onehot, largest):
@@ -356,21 +426,82 @@ def _norm_forward(x, p, dim, keepdim):
     return np.asarray(r, dtype=x.dtype)
 
 
-def _norm_vjp(m, g, x, out, p, dim, keepdim):
-    g, out = _spread(m, g, x, dim, keepdim), _spread(m, out, x, dim, keepdim)
-    if p == 2:
-        return g * x / out
+def _norm_local(m, x, out, p):
+    """∂‖x‖_p/∂x elementwise (``out`` already spread to ``x``'s shape); 0 where the norm is 0,
+    as PyTorch takes it."""
     if p == 1:
-        return g * m.sign(x)
-    return g * x * m.abs(x) ** (p - 2) / out ** (p - 1)
+        return m.sign(x)
+    zero = out == 0
+    safe = m.where(zero, 1.0, out)
+    if p == 2:
+        return m.where(zero, 0.0, x / safe)
+    return m.where(zero, 0.0, x * m.abs(x) ** (p - 2) / safe ** (p - 1))
 
 
-NORM = _row("norm", "LinalgVectorNormBackward0", _norm_forward, (_norm_vjp,),
-            (lambda m, t, x, out, p, dim, keepdim: m.sum(_norm_vjp(m, t, x, out, p, dim, True),
-                                                         dim, keepdim),),
+def _norm_vjp(m, g, x, out, p, dim, keepdim):
+    return _spread(m, g, x, dim, keepdim) * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p)
+
+
+def _norm_jvp(m, t, x, out, p, dim, keepdim):
+    return m.sum(t * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p), dim, keepdim)
+
+
+NORM = _row("norm", "LinalgVectorNormBackward0", _norm_forward, (_norm_vjp,), (_norm_jvp,),
             "‖{0}‖_{p}", ("{0}/‖{0}‖",), needs=((0, OUT),), away_from=(0.0,),
             samples=(Sample(((4,),)), Sample(((2, 3),), {"dim": 1}),
-                     Sample(((2, 3),), {"p": 1}), Sample(((4,),), {"p": 3})))
+                     Sample(((2, 3),), {"p": 1}), Sample(((4,),), {"p": 3}),
+                     Sample(((2, 3),), {"dim": 0, "keepdim": True})))
+
+
+def _centered(m, x, dim):
+    return x - m.mean(x, dim, True)
+
+
+def _var_vjp(m, g, x, out, dim, correction, keepdim):
+    scale = 2 / (reduced_size(x.shape, dim) - correction)
+    return _spread(m, g, x, dim, keepdim) * _centered(m, x, dim) * scale
+
+
+def _std_vjp(m, g, x, out, dim, correction, keepdim):
+    """d std = d var / (2 std); PyTorch takes it as 0 where std is 0 (all values equal)."""
+    zero = out == 0
+    g = m.where(zero, 0.0, g / (2 * m.where(zero, 1.0, out)))
+    return _var_vjp(m, g, x, out, dim, correction, keepdim)
+
+
+_MOMENT_SAMPLES = (Sample(((4,),)), Sample(((2, 3),), {"dim": 1}),
+                   Sample(((2, 3),), {"dim": 0, "keepdim": True, "correction": 0}))
+VAR = _row("var", "VarBackward0",
+           lambda x, dim, correction, keepdim: np.asarray(
+               np.var(x, axis=dim, ddof=correction, keepdims=keepdim), dtype=x.dtype),
+           (_var_vjp,),
+           (lambda m, t, x, out, dim, correction, keepdim:
+            m.sum(_var_vjp(m, t, x, out, dim, correction, True), dim, keepdim),),
+           "var {0}", ("2({0} - mean)/(n - {correction})",), needs=((0,),),
+           samples=_MOMENT_SAMPLES)
+STD = _row("std", "StdBackward0",
+           lambda x, dim, correction, keepdim: np.asarray(
+               np.std(x, axis=dim, ddof=correction, keepdims=keepdim), dtype=x.dtype),
+           (_std_vjp,),
+           (lambda m, t, x, out, dim, correction, keepdim: m.where(
+               out == 0, 0.0, m.sum(_var_vjp(m, t, x, out, dim, correction, True), dim, keepdim)
+               / (2 * m.where(out == 0, 1.0, out))),),
+           "std {0}", ("({0} - mean)/((n - {correction})·std)",), needs=((0, OUT),),
+           samples=_MOMENT_SAMPLES)
+
+
+def _repeat_vjp(m, g, x, out, sizes):
+    """Sum the gradient over the copies: view it as (copies, size) pairs, sum the copies."""
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    pairs = tuple(n for r, s in zip(sizes, shape, strict=True) for n in (r, s))
+    summed = m.sum(m.reshape(g, pairs), tuple(range(0, 2 * len(sizes), 2)), False)
+    return m.reshape(summed, x.shape)
+
+
+REPEAT = _row("repeat", "RepeatBackward0", lambda x, sizes: np.tile(x, sizes), (_repeat_vjp,),
+              LINEAR, "{0} repeated {sizes}", ("1 per copy",),
+              samples=(Sample(((3,),), call=lambda x: x.repeat(2)),
+                       Sample(((2, 3),), call=lambda x: x.repeat(2, 1, 2))))
 
 
 def _softmax(x, dim):
@@ -402,21 +533,29 @@ def _back_to_shape(m, g, x, out, **params):
 
 
 def _reshaping(name, grad_fn, expr, samples) -> Op:
-    """Ops that only change the shape (to the ``shape`` parameter): the gradient is reshaped back."""
+    """Ops that only change the shape (to the ``shape`` parameter): the gradient is reshaped
+    back."""
     return _row(name, grad_fn, lambda x, shape: np.reshape(x, shape), (_back_to_shape,), LINEAR,
                 expr, ("1",), samples=samples)
 
 
-VIEW = _reshaping("view", "ViewBackward0", "{0} as {shape}", (Sample(((2, 3),), {"shape": (3, 2)}),
-                                     Sample(((2, 3),), {"shape": (6,)}),
-                                     Sample(((4,),), call=lambda x: x.reshape(2, -1))))
+VIEW = _reshaping("view", "ViewBackward0", "{0} as {shape}",
+                  (Sample(((2, 3),), call=lambda x: x.view(3, 2)),
+                   Sample(((2, 3),), {"shape": (6,)}, _public("reshape")),
+                   Sample(((4,),), call=lambda x: x.reshape(2, -1))))
+RESHAPE_ALIAS = _reshaping("reshape_alias", "ReshapeAliasBackward0", "{0} as {shape}",
+                           (Sample(((2, 3),), call=lambda x: x.t().reshape(3, 2, 1)),))
+UNSAFE_VIEW = _reshaping("unsafe_view", "UnsafeViewBackward0", "{0} as {shape}",
+                         (Sample(((2, 3),), call=lambda x: x.t().reshape(-1)),
+                          Sample(((2, 3),), call=lambda x: x.t().flatten())))
 SQUEEZE = _reshaping("squeeze", "SqueezeBackward0", "squeeze {0}", (Sample(((1, 3, 1),)),))
 SQUEEZE_DIM = _reshaping("squeeze_dim", "SqueezeBackward1", "squeeze {0} to {shape}",
                          (Sample(((1, 3),), call=lambda x: x.squeeze(0)),))
 SQUEEZE_MATMUL = _reshaping("squeeze_matmul", "SqueezeBackward4", "squeeze {0} to {shape}",
                             (Sample(((3,), (3, 2)), call=lambda a, b: a @ b),))
-UNSQUEEZE = _reshaping("unsqueeze", "UnsqueezeBackward0", "unsqueeze {0} to {shape}", (Sample(((3,),), {"dim": 0}),
-                                               Sample(((2, 3),), {"dim": -1})))
+UNSQUEEZE = _reshaping("unsqueeze", "UnsqueezeBackward0", "unsqueeze {0} to {shape}",
+                       (Sample(((3,),), {"dim": 0}), Sample(((2, 3),), {"dim": -1}),
+                        Sample(((2,),), call=lambda x: x[None])))
 EXPAND = _row("expand", "ExpandBackward0", lambda x, size: np.broadcast_to(x, size),
               (lambda m, g, x, out, size: m.sum_to(g, x.shape),), LINEAR,
               "{0} expanded to {size}", ("1",),
@@ -456,19 +595,27 @@ def _index_backward_sample(g):
     return backends.GRAPH.index_backward(g, (np.array([0, 2]),), (4,))
 
 
-def _indexing(name, grad_fn, samples) -> Op:
-    return _row(name, grad_fn, lambda x, index: x[index],
+def row_major(a: np.ndarray) -> np.ndarray:
+    """``a`` in row-major memory (copied only if it isn't): what PyTorch's copying ops return."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
+def _indexing(name, grad_fn, samples, forward=lambda x, index: x[index]) -> Op:
+    """Indexing; ``forward`` copies for advanced (list) indexing, else returns a view."""
+    return _row(name, grad_fn, forward,
                 (lambda m, g, x, out, index: m.index_backward(g, index, x.shape),), LINEAR,
                 "{0}[{index}]", ("1 at the picked elements, else 0",), samples=samples)
 
 
 SELECT = _indexing("select", "SelectBackward0",
-                   (Sample(((4,),), call=lambda x: x[1]), Sample(((2, 3),), call=lambda x: x[:, 1])))
+                   (Sample(((4,),), call=lambda x: x[1]),
+                    Sample(((2, 3),), call=lambda x: x[:, 1])))
 SLICE = _indexing("slice", "SliceBackward0",
                   (Sample(((4,),), call=lambda x: x[1:3]), Sample(((4,),), call=lambda x: x[::2])))
 INDEX = _indexing("index", "IndexBackward0",
                   (Sample(((4,),), call=lambda x: x[[0, 2, 2]]),
-                   Sample(((2, 3),), call=lambda x: x[[1, 0]])))
+                   Sample(((2, 3),), call=lambda x: x[[1, 0]])),
+                  lambda x, index: row_major(x[index]))
 ALIAS = _indexing("alias", "AliasBackward0", (Sample(((4,),), call=lambda x: x[...]),))
 
 
@@ -483,18 +630,50 @@ def _put_value_jvp(m, t, x, v, out, index, keep):
     return _scatter(np.broadcast_to(t, x[index].shape), index, x.shape)
 
 
-INDEX_PUT = _row("index_put", "CopySlices", _put,
-                 (lambda m, g, x, v, out, index, keep: g * keep,
-                  lambda m, g, x, v, out, index, keep: m.getitem(g, index)),
-                 (lambda m, t, x, v, out, index, keep: t * keep, _put_value_jvp),
-                 "{0} with [{index}] = {1}", ("1 outside [{index}], else 0", "1 at [{index}]"),
-                 samples=(Sample(((4,), (2,)), call=lambda x, v: _setitem_sample(x, v)),
-                          Sample(((2, 3), ()), call=lambda x, v: _setitem_sample(x, v))))
+def _index_put(name, grad_fn, samples) -> Op:
+    """``y[index] = v`` on a tensor in a graph: ``CopySlices`` for basic indexing (PyTorch writes
+    into a view), ``IndexPutBackward0`` for lists and tensors of indices."""
+    return _row(name, grad_fn, _put,
+                (lambda m, g, x, v, out, index, keep: m.where(keep, g, 0.0),
+                 lambda m, g, x, v, out, index, keep: m.getitem(g, index)),
+                (lambda m, t, x, v, out, index, keep: m.where(keep, t, 0.0), _put_value_jvp),
+                "{0} with [{index}] = {1}", ("1 outside [{index}], else 0", "1 at [{index}]"),
+                samples=samples)
 
 
-def _setitem_sample(x, v):
+INDEX_PUT = _index_put("index_put", "torch::autograd::CopySlices",
+                       (Sample(((4,), (2,)), call=lambda x, v: _setitem_sample(x, v)),
+                        Sample(((2, 3), ()), call=lambda x, v: _setitem_sample(x, v))))
+INDEX_PUT_ADVANCED = _index_put(
+    "index_put_advanced", "IndexPutBackward0",
+    (Sample(((4,), (2,)), call=lambda x, v: _setitem_sample(x, v, [3, 0])),
+     Sample(((2, 3), (3,)), call=lambda x, v: _setitem_sample(x, v, [1]))))
+
+
+def _filled(name, grad_fn, samples) -> Op:
+    """In-place fills of a non-leaf (``zero_``, ``fill_``, ``y[:] = 5``): the result no longer
+    depends on the old value, so its gradient is zero."""
+    return _row(name, grad_fn, lambda x, value: np.full_like(x, value),
+                (lambda m, g, x, out, value: m.where(True, 0.0, g),),
+                (lambda m, t, x, out, value: m.where(True, 0.0, t),),
+                "{value} everywhere", ("0",), samples=samples)
+
+
+ZERO = _filled("zero", "ZeroBackward0", (Sample(((4,),), call=lambda x: (x * 1).zero_()),))
+FILL = _filled("fill", "FillBackward2", (Sample(((4,),), call=lambda x: (x * 1).fill_(2.0)),))
+FILL_WHOLE = _filled("fill_whole", "FillBackward3",
+                     (Sample(((2, 3),), call=lambda x: _setitem_sample(x, 2.0, (slice(None),))),))
+COPY = _row("copy", "torch::autograd::CopyBackwards",
+            lambda x, src: np.array(np.broadcast_to(src, x.shape), dtype=x.dtype),
+            (lambda m, g, x, src, out: m.where(True, 0.0, g), lambda m, g, x, src, out: g), LINEAR,
+            "{1} copied into {0}", ("0", "1"),
+            samples=(Sample(((4,), (4,)), call=lambda x, v: (x * 1).copy_(v)),
+                     Sample(((2, 3), (3,)), call=lambda x, v: _setitem_sample(x, v, (Ellipsis,)))))
+
+
+def _setitem_sample(x, v, index=slice(1, 3)):
     y = x * 1
-    y[1:3] = v
+    y[index] = v
     return y
 
 
@@ -532,9 +711,14 @@ def _engine():
 
 TO = _row("to", "ToCopyBackward0", lambda x, dtype, src: x.astype(dtype.np),
           (lambda m, g, x, out, dtype, src: m.cast(g, src),), LINEAR,
-          "{0} as {dtype}", ("1",), samples=(Sample(((4,),), call=lambda x: x.float().double()),))
-CLONE = _row("clone", "CloneBackward0", lambda x: x.copy(), (lambda m, g, x, out: g,), LINEAR,
-             "copy of {0}", ("1",), samples=(Sample(((4,),), call=lambda x: x.clone()),))
+          "{0} as {dtype}", ("1",),
+          # float64 -> float32: the tests loosen their tolerance for the float32 output
+          samples=(Sample(((4,),), call=lambda x: x.float()),
+                   Sample(((2, 3),), call=lambda x: x.to(_engine().float32))))
+CLONE = _row("clone", "CloneBackward0", lambda x, order="K": x.copy(order=order),
+             (lambda m, g, x, out, order="K": g,), LINEAR, "copy of {0}", ("1",),
+             samples=(Sample(((4,),), call=lambda x: x.clone()),
+                      Sample(((2, 3),), call=lambda x: x.t().contiguous())))
 
 
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -546,6 +730,10 @@ def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         x = np.sum(x, axis=axes, keepdims=True, dtype=x.dtype)
     return x.reshape(shape) if lead or x.shape != tuple(shape) else x
 
+
+# Ops whose result PyTorch makes a view of the input (in-place updates write through to it).
+VIEWS = frozenset((VIEW, RESHAPE_ALIAS, SQUEEZE, SQUEEZE_DIM, UNSQUEEZE, EXPAND, TRANSPOSE, T,
+                   PERMUTE, SELECT, SLICE, ALIAS))
 
 TABLE: tuple[Op, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Op))
 BY_NAME: dict[str, Op] = {op.name: op for op in TABLE}

@@ -6,23 +6,88 @@ The attributes and methods mirror PyTorch's. The maths lives elsewhere: operator
 
 from __future__ import annotations
 
+import re
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, printing
-from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.engine import dtypes, ops, printing
 from autodiff_repl.engine.grad_mode import STATE
+from autodiff_repl.engine.graph import AccumulateGrad, _sequence
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
     "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more informations.")
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                        "operation.")
+# PyTorch words the same refusal three ways: torch.tensor(..., requires_grad=True),
+# t.requires_grad = True, and t.requires_grad_().
 ONLY_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"
+ONLY_FLOAT_SETTER = "only Tensors of floating point and complex dtype can require gradients"
+ONLY_FLOAT_METHOD = "only Tensors of floating point dtype can require gradients"
+SCALAR_WITH_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to "
+                    "unexpected behavior.\nConsider using tensor.detach() first.")
+
+
+class InplaceLog:
+    """In-place updates of tensors, for PyTorch's check that a backward's saved values are still
+    the ones the forward pass saw ("... has been modified by an inplace operation").
+
+    PyTorch keeps a version counter on every tensor and in every saved value. Here nothing is
+    recorded until a tensor is updated in place: then the update's place in the node sequence
+    (``graph._sequence``) is logged for the tensor, and for the node whose saved output it
+    changes. A backward compares those with the node's own ``seq``: a value updated after the
+    node saved it is stale. A graph with no in-place updates pays nothing.
+    """
+
+    def __init__(self) -> None:
+        self.tensors: dict = {}  # id(tensor) -> (weak reference, [seq, ...]); by identity
+        self.outputs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> info
+
+    def record(self, t: Tensor, producer) -> None:
+        """``t`` was just updated in place; ``producer`` made its previous value."""
+        key = id(t)
+        entry = self.tensors.get(key)
+        if entry is None:
+            tensors = self.tensors
+            entry = tensors[key] = (weakref.ref(t, lambda _, k=key: tensors.pop(k, None)), [])
+        seqs = entry[1]
+        seqs.append(next(_sequence))
+        if producer is not None and producer.out is not None:
+            self.outputs[producer] = (seqs, t._data.shape, t._data.dtype)
+
+    def check(self, node) -> None:
+        """Raise PyTorch's error if a value ``node`` saved was updated after it saved it."""
+        for t in node.saved or ():
+            entry = None if t is None else self.tensors.get(id(t))
+            seqs = None if entry is None else entry[1]
+            if seqs and seqs[-1] > node.seq:
+                raise RuntimeError(_modified_message(t._data.shape, t._data.dtype, t._node, seqs,
+                                                     node.seq))
+        entry = self.outputs.get(node) if node.out is not None else None
+        if entry is not None and entry[0][-1] > node.seq:
+            raise RuntimeError(_modified_message(entry[1], entry[2], node, entry[0], node.seq))
+
+
+def _modified_message(shape, dtype, node, seqs, saved_at) -> str:
+    kind = f"torch.{dtypes.from_numpy(dtype).short}Tensor [{', '.join(map(str, shape))}]"
+    output = "" if node is None else \
+        f", which is output 0 of {_BACKWARD_SUFFIX.sub('', node.label)},"
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{kind}]{output} is at version {len(seqs)}; expected version "
+            f"{sum(1 for s in seqs if s < saved_at)} instead. Hint: enable anomaly detection to "
+            "find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+INPLACE = InplaceLog()
 
 
 class Size(tuple):
@@ -40,16 +105,16 @@ class Size(tuple):
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
 
-class return_types:  # noqa: N801 - mirrors torch.return_types
+class return_types:
     """Named results of ``max(dim=)``/``min(dim=)``, printed as PyTorch prints them."""
 
-    class max(MinMax):  # noqa: N801
+    class max(MinMax):
         __slots__ = ()
 
         def __repr__(self) -> str:
             return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
-    class min(MinMax):  # noqa: N801
+    class min(MinMax):
         __slots__ = ()
 
         def __repr__(self) -> str:
@@ -119,7 +184,9 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
+                                   f"to a tensor of size '{list(self.shape)}'. Please ensure that "
+                                   "the gradient and the tensor are the same size")
         self._grad = value
 
     @property
@@ -132,7 +199,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+        self._set_requires_grad(flag, ONLY_FLOAT_SETTER)
 
     @property
     def is_leaf(self) -> bool:
@@ -171,11 +238,11 @@ class Tensor:
         return self._data.nbytes
 
     @property
-    def T(self) -> Tensor:  # noqa: N802
+    def T(self) -> Tensor:
         return F.permute(self, tuple(range(self.ndim))[::-1])
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self) -> Tensor:
         return F.transpose(self, -2, -1)
 
     def size(self, dim: int | None = None):
@@ -215,7 +282,10 @@ class Tensor:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        value = float(self._scalar("float"))
+        if self._rg:
+            warnings.warn(SCALAR_WITH_GRAD, UserWarning, stacklevel=2)
+        return value
 
     def __int__(self) -> int:
         return int(self._scalar("int"))
@@ -252,7 +322,7 @@ class Tensor:
     def __repr__(self) -> str:
         node = self._node
         return printing.format_tensor(self._data, requires_grad=self._rg,
-                                      grad_fn=None if node is None else node.op.grad_fn)
+                                      grad_fn=None if node is None else node.label)
 
     __str__ = __repr__
 
@@ -263,6 +333,9 @@ class Tensor:
 
     # --- autograd ---------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        return self._set_requires_grad(requires_grad, ONLY_FLOAT_METHOD)
+
+    def _set_requires_grad(self, requires_grad: bool, not_float: str) -> Tensor:
         if self._node is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -271,7 +344,7 @@ class Tensor:
                     "use var_no_grad = var.detach().")
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError(ONLY_FLOAT)
+            raise RuntimeError(not_float)
         self._rg = bool(requires_grad)
         return self
 
@@ -312,9 +385,17 @@ class Tensor:
                           create_graph, inputs=inputs)
 
     # --- in place ---------------------------------------------------------------------------
-    def _check_inplace(self) -> None:
-        if self._rg and self._node is None and STATE.enabled:
-            raise RuntimeError(LEAF_INPLACE)
+    def _check_inplace(self, view_message: bool = False) -> None:
+        """PyTorch's refusal to update a leaf that requires grad (or a view of one) in place."""
+        if not (self._rg and STATE.enabled):
+            return
+        node = self._node
+        if node is None:
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE if view_message else LEAF_INPLACE)
+        while type(node) is not AccumulateGrad and node.op in ops.VIEWS:
+            node = node.parents[0]
+        if type(node) is AccumulateGrad:
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE)
 
     def _inplace(self, fn, *args) -> Tensor:
         """Update this tensor to ``fn(its value, *args)``, as PyTorch's ``add_``, ``-=`` ... do.
@@ -329,44 +410,56 @@ class Tensor:
                 result._data.dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(f"result type {dtypes.from_numpy(result._data.dtype).short} "
                                f"can't be cast to the desired output type {self.dtype.short}")
+        INPLACE.record(self, self._node)
         if result._node is None:
             np.copyto(self._data, np.broadcast_to(result._data, self._data.shape),
                       casting="unsafe")
-        else:
-            self._data = result._data.astype(self._data.dtype, copy=False)
+        else:  # new memory, laid out as the old (a transposed tensor stays transposed)
+            data = np.empty_like(self._data)
+            np.copyto(data, np.broadcast_to(result._data, data.shape), casting="unsafe")
+            self._data = data
             self._node, self._rg = result._node, True
+        self._tangent = result._tangent
         return self
 
     def zero_(self) -> Tensor:
         self._check_inplace()
+        if (self._rg and STATE.enabled) or self._tangent is not None:
+            return self._inplace(lambda s: F.filled(ops.ZERO, s, 0))  # node ZeroBackward0
+        INPLACE.record(self, self._node)
         self._data[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
         self._check_inplace()
+        if (self._rg and STATE.enabled) or self._tangent is not None:
+            return self._inplace(lambda s: F.filled(ops.FILL, s, value))
+        INPLACE.record(self, self._node)
         self._data[...] = value
         return self
 
     def copy_(self, src) -> Tensor:
-        return self._inplace(lambda _, s: F.expand(F.as_tensor(s), self.shape).clone(), src)
+        return self._inplace(F.copy, src)
 
     def normal_(self, mean=0.0, std=1.0) -> Tensor:
         from autodiff_repl.engine import creation
         self._check_inplace()
+        INPLACE.record(self, self._node)
         self._data[...] = creation.RNG.normal(mean, std, self._data.shape)
         return self
 
     def uniform_(self, a=0.0, b=1.0) -> Tensor:
         from autodiff_repl.engine import creation
         self._check_inplace()
+        INPLACE.record(self, self._node)
         self._data[...] = creation.RNG.uniform(a, b, self._data.shape)
         return self
 
     def add_(self, other, alpha=1):
-        return self._inplace(lambda s, o: s + o * alpha if alpha != 1 else s + o, other)
+        return self._inplace(lambda s, o: F.add(s, o, alpha), other)
 
     def sub_(self, other, alpha=1):
-        return self._inplace(lambda s, o: s - o * alpha if alpha != 1 else s - o, other)
+        return self._inplace(lambda s, o: F.sub(s, o, alpha), other)
 
     def mul_(self, other):
         return self._inplace(lambda s, o: s * o, other)
@@ -374,7 +467,7 @@ class Tensor:
     def div_(self, other):
         return self._inplace(lambda s, o: s / o, other)
 
-    def clamp_(self, min=None, max=None):  # noqa: A002
+    def clamp_(self, min=None, max=None):
         return self._inplace(lambda s: F.clamp(s, min, max))
 
     def __iadd__(self, other):
@@ -390,8 +483,10 @@ class Tensor:
         return self.div_(other)
 
     def __setitem__(self, index, value) -> None:
-        self._check_inplace()
+        self._check_inplace(view_message=True)  # PyTorch writes through a view of self
+        producer = self._node
         F.setitem(self, index, value)
+        INPLACE.record(self, producer)
 
     # --- operators --------------------------------------------------------------------------
     def __add__(self, other):
@@ -483,10 +578,10 @@ class Tensor:
 
     # --- methods that are the module functions ----------------------------------------------
     def add(self, other, alpha=1):
-        return F.add(self, other * alpha if alpha != 1 else other)
+        return F.add(self, other, alpha)
 
     def sub(self, other, alpha=1):
-        return F.sub(self, other * alpha if alpha != 1 else other)
+        return F.sub(self, other, alpha)
 
     def mul(self, other):
         return F.mul(self, other)
@@ -556,7 +651,7 @@ class Tensor:
     def reciprocal(self):
         return F.reciprocal(self)
 
-    def clamp(self, min=None, max=None):  # noqa: A002
+    def clamp(self, min=None, max=None):
         return F.clamp(self, min, max)
 
     clip = clamp
@@ -591,11 +686,11 @@ class Tensor:
     def norm(self, p=2, dim=None, keepdim=False):
         return F.norm(self, p, dim, keepdim)
 
-    def std(self, dim=None, unbiased=True, keepdim=False):
-        return F.std(self, dim, unbiased, keepdim)
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return F.std(self, dim, unbiased, keepdim, correction=correction)
 
-    def var(self, dim=None, unbiased=True, keepdim=False):
-        return F.var(self, dim, unbiased, keepdim)
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return F.var(self, dim, unbiased, keepdim, correction=correction)
 
     def softmax(self, dim):
         return F.softmax(self, dim)
@@ -640,7 +735,7 @@ class Tensor:
         return F.reshape(self, _shape_args(shape))
 
     def view(self, *shape):
-        return F.reshape(self, _shape_args(shape))
+        return F.view(self, _shape_args(shape))
 
     def view_as(self, other):
         return F.reshape(self, other.shape)
@@ -680,8 +775,11 @@ class Tensor:
     def clone(self):
         return F.clone(self)
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        return F.contiguous(self)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
 
     def to(self, dtype=None, *args, **kwargs):
         if isinstance(dtype, str):  # .to("cpu")
@@ -743,7 +841,7 @@ def _weak(t: Tensor):
 def _alias(t: Tensor) -> Tensor:
     """A second tensor object for ``t``'s current value and node (the input of an update)."""
     a = Tensor._wrap(t._data)
-    a._node, a._rg, a._acc = t._node, t._rg, t._acc
+    a._node, a._rg, a._acc, a._tangent = t._node, t._rg, t._acc, t._tangent
     return a
 
 

@@ -17,7 +17,7 @@ from autodiff_repl.engine.tensor import Tensor
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
 
-class dual_level:  # noqa: N801 - PyTorch's name
+class dual_level:
     """A scope for dual tensors; tangents are dropped when it closes."""
 
     def __enter__(self):

@@ -40,7 +40,7 @@ def _grads(output: Tensor, inputs: tuple, grad_output, create_graph: bool) -> tu
     grads = backprop.grad(output, inputs, grad_output, retain_graph=True,
                           create_graph=create_graph, allow_unused=True)
     return tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g
-                 for g, x in zip(grads, inputs))
+                 for g, x in zip(grads, inputs, strict=False))
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
@@ -97,7 +97,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), J v)`` with one forward pass: every op pushes the tangent v forward."""
-    one_input, inputs = _as_tuple(inputs)
+    _, inputs = _as_tuple(inputs)
     if v is None:
         if sum(x.numel() for x in inputs) != 1:
             raise RuntimeError("The vector v can only be None if the input to the user-provided "
@@ -105,7 +105,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         v = tuple(Tensor._wrap(np.ones_like(x._data)) for x in inputs)
     _, vs = _as_tuple(v)
     with forward_ad.dual_level():
-        duals = tuple(forward_ad.make_dual(x.detach(), t) for x, t in zip(inputs, vs))
+        duals = tuple(forward_ad.make_dual(x.detach(), t) for x, t in zip(inputs, vs, strict=False))
         out = func(*duals)
         primal, tangent = forward_ad.unpack_dual(out)
         if tangent is None:
@@ -121,7 +121,7 @@ def hvp(func, inputs, v, create_graph=False, strict=False):
     out = func(*xs)
     grads = _grads(out, xs, None, True)
     from autodiff_repl.engine import functions as F
-    inner = F.sum(F.stack([F.sum(g * t) for g, t in zip(grads, vs)]))
+    inner = F.sum(F.stack([F.sum(g * t) for g, t in zip(grads, vs, strict=False)]))
     result = _grads(inner, xs, None, create_graph)
     result = tuple(_finish(r, create_graph) for r in result)
     return _finish(out, create_graph), result[0] if one_input else result

@@ -7,7 +7,7 @@ from autodiff_repl.engine import ops
 from autodiff_repl.engine.functions import log_softmax, relu, sigmoid, softmax, tanh
 
 
-def mse_loss(input, target, reduction: str = "mean"):  # noqa: A002 - PyTorch's names
+def mse_loss(input, target, reduction: str = "mean"):
     """Mean squared error; ``reduction='sum'`` or ``'none'`` build it from sub and pow."""
     if reduction == "mean":
         a, b, arrays = F._binary_operands(F.as_tensor(input), target)
