@@ -134,6 +134,7 @@ def test_ctrl_c_interrupts_a_loop_clears_a_line_and_never_exits(repl: pexpect.sp
     repl.expect_exact(">>> ")
     enter(repl, "y", "tensor(28., grad_fn=<MulBackward0>)")
     repl.send("this is not run")
+    repl.expect_exact("run")  # on screen before Ctrl-C clears it
     repl.sendintr()
     repl.expect_exact(">>> ")
     enter(repl, "6 * 7", "42")
@@ -165,6 +166,7 @@ def test_guided_lesson_reads_with_the_prompt(tmp_path: Path) -> None:
     child.expect_exact("step 2/")
     child.expect_exact(">>> ")
     child.send("this line is cleared")
+    child.expect_exact("cleared")  # the typed text is on screen before Ctrl-C clears it
     child.sendintr()
     child.expect_exact(">>> ")
     child.sendcontrol("d")
