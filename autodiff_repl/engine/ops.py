@@ -15,6 +15,10 @@ Each row (an ``Op``) says, for one operation:
   linear in their input); otherwise one function per input, ``jvp_i(m, t, *inputs, out, **params)``;
 - ``expr`` and ``formula``: the output and each local derivative as text, for the chain-rule trace
   (``{0}``, ``{1}`` stand for the inputs, ``{p}`` for a parameter);
+- ``says``: for ops whose local derivative is not one number per element (products of matrices,
+  reductions, reshapes, indexing), how the gradient travels back, in words, per input (one entry
+  for all inputs of a variadic op): ``{up}`` is the upstream gradient, ``{in_shape}`` the input's
+  shape; without it the trace shows ``upstream · formula``;
 - ``needs``: for each input, what its vjp formula reads (input indices; ``OUT`` for the output).
   A node keeps only what the inputs that require grad need -- ``x * c`` with a constant ``c`` keeps
   ``c``, not ``x`` -- and releases it after a backward without ``retain_graph``;
@@ -56,6 +60,7 @@ class Op:
     expr: str
     formula: tuple[str, ...]
     needs: tuple[tuple[int, ...], ...] = ()
+    says: tuple[str, ...] = ()
     variadic: bool = False
     samples: tuple[Sample, ...] = ()
     domain: tuple[float, float] = (-2.0, 2.0)
@@ -263,11 +268,13 @@ DOT = _row("dot", "DotBackward0", lambda a, b: np.dot(a, b) + a.dtype.type(0),  
 MV = _row("mv", "MvBackward0", np.matmul,
           (lambda m, g, a, v, out: m.outer(g, v), lambda m, g, a, v, out: m.mv(m.t(a), g)),
           (lambda m, t, a, v, out: m.mv(t, v), lambda m, t, a, v, out: m.mv(a, t)),
-          "{0} {1}", ("{1}ᵀ", "{0}ᵀ"), needs=((1,), (0,)), samples=(Sample(((2, 3), (3,))),))
+          "{0} {1}", ("{1}ᵀ", "{0}ᵀ"), needs=((1,), (0,)), samples=(Sample(((2, 3), (3,))),),
+          says=("{up} ⊗ {1}  (outer product)", "{0}ᵀ · {up}"))
 MM = _row("mm", "MmBackward0", np.matmul,
           (lambda m, g, a, b, out: m.mm(g, m.t(b)), lambda m, g, a, b, out: m.mm(m.t(a), g)),
           (lambda m, t, a, b, out: m.mm(t, b), lambda m, t, a, b, out: m.mm(a, t)),
-          "{0} {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)), samples=(Sample(((2, 3), (3, 4))),))
+          "{0} {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)), samples=(Sample(((2, 3), (3, 4))),),
+          says=("{up} · {1}ᵀ", "{0}ᵀ · {up}"))
 def _matmul_vjp_a(m, g, a, b, out):
     """Batched: g @ bᵀ, with a 1-D operand treated as a row (a) or a column (b) and squeezed."""
     if b.ndim == 1:
@@ -289,6 +296,7 @@ def _matmul_vjp_b(m, g, a, b, out):
 MATMUL = _row("matmul", "UnsafeViewBackward0", np.matmul, (_matmul_vjp_a, _matmul_vjp_b),
               (lambda m, t, a, b, out: m.matmul(t, b), lambda m, t, a, b, out: m.matmul(a, t)),
               "{0} @ {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)),
+              says=("{up} · {1}ᵀ", "{0}ᵀ · {up}"),
               samples=(Sample(((2, 2, 3), (3, 4))), Sample(((2, 2, 3), (2, 3, 4))),
                        Sample(((3,), (2, 3, 4))), Sample(((2, 2, 3), (3,))),
                        Sample(((2, 1, 2, 3), (3, 3, 2)))))
@@ -315,19 +323,22 @@ def _mse(a, b):
 
 SUM = _row("sum", "SumBackward0", lambda x: np.sum(x, dtype=x.dtype),
            (lambda m, g, x, out: m.expand(g, x.shape),), LINEAR,
-           "Σ {0}", ("1",), samples=REDUCE)
+           "Σ {0}", ("1",), samples=REDUCE, says=("{up} copied to every element of {0}",))
 SUM_DIM = _row("sum_dim", "SumBackward1",
                lambda x, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
                (lambda m, g, x, out, dim, keepdim: _spread(m, g, x, dim, keepdim),), LINEAR,
-               "Σ_{dim} {0}", ("1",), samples=_reduce_dim("sum"))
+               "Σ_{dim} {0}", ("1",), samples=_reduce_dim("sum"),
+               says=("{up} copied along dim {dim}",))
 MEAN = _row("mean", "MeanBackward0", lambda x: np.mean(x, dtype=x.dtype),
             (lambda m, g, x, out: m.expand(g / reduced_size(x.shape, None), x.shape),), LINEAR,
-            "mean {0}", ("1/n",), samples=REDUCE)
+            "mean {0}", ("1/n",), samples=REDUCE,
+            says=("1/n · {up} copied to every element of {0}",))
 MEAN_DIM = _row("mean_dim", "MeanBackward1",
                 lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
                 (lambda m, g, x, out, dim, keepdim:
                  _spread(m, g / reduced_size(x.shape, dim), x, dim, keepdim),), LINEAR,
-                "mean_{dim} {0}", ("1/n",), samples=_reduce_dim("mean"))
+                "mean_{dim} {0}", ("1/n",), samples=_reduce_dim("mean"),
+                says=("1/n · {up} copied along dim {dim}",))
 SUM_TO = _row("sum_to_size", "SumBackward1", lambda x, size: sum_to(x, size),
               (lambda m, g, x, out, size: m.expand(g, x.shape),), LINEAR,
               "Σ {0} to {size}", ("1",),
@@ -536,7 +547,7 @@ def _reshaping(name, grad_fn, expr, samples) -> Op:
     """Ops that only change the shape (to the ``shape`` parameter): the gradient is reshaped
     back."""
     return _row(name, grad_fn, lambda x, shape: np.reshape(x, shape), (_back_to_shape,), LINEAR,
-                expr, ("1",), samples=samples)
+                expr, ("1",), samples=samples, says=("{up} reshaped back to {in_shape}",))
 
 
 VIEW = _reshaping("view", "ViewBackward0", "{0} as {shape}",
@@ -558,20 +569,21 @@ UNSQUEEZE = _reshaping("unsqueeze", "UnsqueezeBackward0", "unsqueeze {0} to {sha
                         Sample(((2,),), call=lambda x: x[None])))
 EXPAND = _row("expand", "ExpandBackward0", lambda x, size: np.broadcast_to(x, size),
               (lambda m, g, x, out, size: m.sum_to(g, x.shape),), LINEAR,
-              "{0} expanded to {size}", ("1",),
+              "{0} expanded to {size}", ("1",), says=("{up} summed back to {in_shape}",),
               samples=(Sample(((3,),), call=lambda x: x.expand(2, 3)),
                        Sample(((2, 1),), call=lambda x: x.expand(2, 4))))
 TRANSPOSE = _row("transpose", "TransposeBackward0",
                  lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
                  (lambda m, g, x, out, dim0, dim1: m.transpose(g, dim0, dim1),), LINEAR,
-                 "{0} with dims {dim0},{dim1} swapped", ("1",),
+                 "{0} with dims {dim0},{dim1} swapped", ("1",), says=("{up} transposed back",),
                  samples=(Sample(((2, 3),), {"dim0": 0, "dim1": 1}),
                           Sample(((2, 3, 4),), {"dim0": 0, "dim1": 2})))
 T = _row("t", "TBackward0", lambda x: x.T, (lambda m, g, x, out: m.t(g),), LINEAR,
-         "{0}ᵀ", ("1",), samples=(Sample(((2, 3),), call=lambda x: x.t()),))
+         "{0}ᵀ", ("1",), samples=(Sample(((2, 3),), call=lambda x: x.t()),),
+         says=("{up} transposed back",))
 PERMUTE = _row("permute", "PermuteBackward0", lambda x, dims: np.transpose(x, dims),
                (lambda m, g, x, out, dims: m.permute(g, tuple(np.argsort(dims))),), LINEAR,
-               "{0} permuted {dims}", ("1",),
+               "{0} permuted {dims}", ("1",), says=("{up} transposed back",),
                samples=(Sample(((2, 3, 4),), call=lambda x: x.permute(2, 0, 1)),
                         Sample(((2, 3),), call=lambda x: x.T)))
 
@@ -604,7 +616,8 @@ def _indexing(name, grad_fn, samples, forward=lambda x, index: x[index]) -> Op:
     """Indexing; ``forward`` copies for advanced (list) indexing, else returns a view."""
     return _row(name, grad_fn, forward,
                 (lambda m, g, x, out, index: m.index_backward(g, index, x.shape),), LINEAR,
-                "{0}[{index}]", ("1 at the picked elements, else 0",), samples=samples)
+                "{0}[{index}]", ("1 at the picked elements, else 0",), samples=samples,
+                says=("{up} put back at [{index}], zeros elsewhere",))
 
 
 SELECT = _indexing("select", "SelectBackward0",
@@ -638,7 +651,7 @@ def _index_put(name, grad_fn, samples) -> Op:
                  lambda m, g, x, v, out, index, keep: m.getitem(g, index)),
                 (lambda m, t, x, v, out, index, keep: m.where(keep, t, 0.0), _put_value_jvp),
                 "{0} with [{index}] = {1}", ("1 outside [{index}], else 0", "1 at [{index}]"),
-                samples=samples)
+                samples=samples, says=("{up} with zeros at [{index}]", "{up}[{index}]"))
 
 
 INDEX_PUT = _index_put("index_put", "torch::autograd::CopySlices",
@@ -694,10 +707,12 @@ def _stack_vjp(m, g, xs, out, dim):
 
 CAT = _row("cat", "CatBackward0", lambda *xs, dim: np.concatenate(xs, axis=dim), _cat_vjp,
            LINEAR, "cat({0}, …)", ("1 on its own block",), variadic=True,
+           says=("the block of {up} that came from this input",),
            samples=(Sample(((2,), (3,)), call=lambda a, b: _engine().cat([a, b])),
                     Sample(((2, 3), (2, 1)), call=lambda a, b: _engine().cat((a, b), dim=1))))
 STACK = _row("stack", "StackBackward0", lambda *xs, dim: np.stack(xs, axis=dim), _stack_vjp,
              LINEAR, "stack({0}, …)", ("1 on its own slice",), variadic=True,
+             says=("the block of {up} that came from this input",),
              samples=(Sample(((3,), (3,)), call=lambda a, b: _engine().stack([a, b])),
                       Sample(((2, 3), (2, 3)), call=lambda a, b: _engine().stack([a, b], 1))))
 
@@ -711,12 +726,13 @@ def _engine():
 
 TO = _row("to", "ToCopyBackward0", lambda x, dtype, src: x.astype(dtype.np),
           (lambda m, g, x, out, dtype, src: m.cast(g, src),), LINEAR,
-          "{0} as {dtype}", ("1",),
+          "{0} as {dtype}", ("1",), says=("{up} passed through",),
           # float64 -> float32: the tests loosen their tolerance for the float32 output
           samples=(Sample(((4,),), call=lambda x: x.float()),
                    Sample(((2, 3),), call=lambda x: x.to(_engine().float32))))
 CLONE = _row("clone", "CloneBackward0", lambda x, order="K": x.copy(order=order),
              (lambda m, g, x, out, order="K": g,), LINEAR, "copy of {0}", ("1",),
+             says=("{up} passed through",),
              samples=(Sample(((4,),), call=lambda x: x.clone()),
                       Sample(((2, 3),), call=lambda x: x.t().contiguous())))
 

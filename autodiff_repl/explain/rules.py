@@ -1,46 +1,31 @@
-"""How each op sends a gradient back, in words, for the ops whose local derivative is not a
-plain number per element (matrix products, reductions, reshapes, indexing).
+"""How an op sends a gradient back, in words, from the op table's ``says`` templates.
 
 ``rule(op, i, up, labels, params, in_shape)`` gives the text for input ``i``, such as
-``∂y/∂t1 · Wᵀ`` or ``2 copied to every element of x``; ``None`` means "use the op table's
-formula" (``up · formula``).
+``∂y/∂t1 · Wᵀ`` or ``2 copied to every element of x``; ``None`` means the op has no such words
+and the trace shows ``up · formula`` (its local derivative per element).
 """
 
 from __future__ import annotations
 
+import string
+
 from autodiff_repl.explain import text
 
-_RESHAPING = {"view", "squeeze", "squeeze_dim", "squeeze_matmul", "unsqueeze"}
-_INDEXING = {"select", "slice", "index", "alias"}
+
+class _Fields(dict):
+    """The named fields of a template: the upstream text, the input's shape, the op's
+    parameters (formatted only when a template uses them)."""
+
+    def __init__(self, up: str, in_shape, params: dict) -> None:
+        super().__init__(up=up, in_shape=text.shape(in_shape))
+        self.params = params
+
+    def __missing__(self, key: str) -> str:
+        return text.param(self.params[key])
 
 
 def rule(op, i: int, up: str, labels: list[str], params: dict, in_shape) -> str | None:
-    name = op.name
-    if name in ("mm", "matmul"):
-        return f"{up} · {labels[1]}ᵀ" if i == 0 else f"{labels[0]}ᵀ · {up}"
-    if name == "mv":
-        return f"{up} ⊗ {labels[1]}  (outer product)" if i == 0 else f"{labels[0]}ᵀ · {up}"
-    if name == "sum":
-        return f"{up} copied to every element of {labels[0]}"
-    if name == "sum_dim":
-        return f"{up} copied along dim {text.param(params['dim'])}"
-    if name == "mean":
-        return f"1/n · {up} copied to every element of {labels[0]}"
-    if name == "mean_dim":
-        return f"1/n · {up} copied along dim {text.param(params['dim'])}"
-    if name in _RESHAPING:
-        return f"{up} reshaped back to {text.shape(in_shape)}"
-    if name == "expand":
-        return f"{up} summed back to {text.shape(in_shape)}"
-    if name in ("t", "transpose", "permute"):
-        return f"{up} transposed back"
-    if name in _INDEXING:
-        return f"{up} put back at [{text.param(params['index'])}], zeros elsewhere"
-    if name in ("to", "clone"):
-        return f"{up} passed through"
-    if name in ("cat", "stack"):
-        return f"the block of {up} that came from this input"
-    if name == "index_put":
-        return (f"{up} with zeros at [{text.param(params['index'])}]" if i == 0
-                else f"{up}[{text.param(params['index'])}]")
-    return None
+    if not op.says:
+        return None
+    template = op.says[0] if op.variadic else op.says[i]
+    return string.Formatter().vformat(template, labels, _Fields(up, in_shape, params))
