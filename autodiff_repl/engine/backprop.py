@@ -177,19 +177,24 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
                 prev = totals.get(pk)
                 totals[pk] = gi if prev is None else prev + gi
             grads = gi = g = None  # drop our references, so a leaf may take over its gradient
-            if not retain_graph:
-                node.release()
+            if not retain_graph:  # node.release(), inlined: this loop is the engine's hot path
+                node.saved = node.out = None
+                node.freed = True
     return captured
 
 
 def _input_grads(node: Node, g, m, create_graph: bool) -> list:
     """The gradient for each input of ``node``, from its op's vjp formulas."""
     op = node.op
-    if node.freed and node.has_saved:
+    if node.freed and node.kept:
         raise RuntimeError(SECOND_BACKWARD)
     if INPLACE.tensors:
         INPLACE.check(node)
-    xs = _inputs_for(node, create_graph, op.jvp == ops.ELEMENTWISE)
+    elementwise = op.jvp is ops.ELEMENTWISE
+    if node.saved is None and elementwise:  # formulas read only g and the output
+        xs = _NONES[len(node.metas)]
+    else:
+        xs = _inputs_for(node, create_graph, elementwise)
     out = node.out
     if out is not None and create_graph:
         out = Tensor._wrap(out)
@@ -217,6 +222,9 @@ def _input_grads(node: Node, g, m, create_graph: bool) -> list:
 def _dtype(np_dtype):
     from autodiff_repl.engine.dtypes import from_numpy
     return from_numpy(np_dtype)
+
+
+_NONES = {n: (None,) * n for n in range(1, 4)}
 
 
 def _inputs_for(node: Node, create_graph: bool, elementwise: bool) -> list:

@@ -139,11 +139,27 @@ def _broadcast_error(a: Tensor, b: Tensor) -> RuntimeError:
     return RuntimeError("shapes do not broadcast")
 
 
+_CONSTANTS: dict = {}
+
+
+def _constant(value: float, dtype) -> Tensor:
+    """A Python float as a 0-dim tensor of ``dtype``. Constants never change (no user code can
+    reach them), so the same few are shared instead of being made again for every ``x * 0.5``."""
+    key = (value, dtype)
+    t = _CONSTANTS.get(key)
+    if t is None:
+        if len(_CONSTANTS) > 256:
+            _CONSTANTS.clear()
+        t = _CONSTANTS[key] = Tensor._wrap(np.asarray(value, dtype=dtype))
+        t._data.flags.writeable = False
+    return t
+
+
 def _elementwise(op, a, b, params=_NO_PARAMS):
     """A broadcasting binary op: checks shapes (and the size limit) before computing."""
     if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":
         # The common case ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
-        b = Tensor._wrap(np.asarray(b, dtype=a._data.dtype))
+        b = _constant(b, a._data.dtype)
         return apply(op, (a, b), params, (a._data, b._data))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
@@ -263,9 +279,11 @@ def square(input):
 
 def _unary(op):
     """A public function for an elementwise op of one tensor (ints are computed as floats)."""
+    keeps_integers = op in (ops.NEG, ops.ABS, ops.RELU, ops.SIGN)
+
     def fn(input):
-        t = as_tensor(input)
-        if t._data.dtype.kind in "iub" and op not in (ops.NEG, ops.ABS, ops.RELU, ops.SIGN):
+        t = input if type(input) is Tensor else as_tensor(input)
+        if not keeps_integers and t._data.dtype.kind in "iub":
             t = to(t, dtypes.get_default_dtype())
         return apply(op, (t,))
     fn.__name__ = fn.__qualname__ = op.name

@@ -43,13 +43,22 @@ def _save_plan(op, required: tuple) -> tuple:
 
 
 _ONE = (True,)
+_ONE_INPUT_PLANS: dict = {}
+_TWO_INPUT_PLANS: dict = {}
 
 
 class Node:
     """A backward function: PyTorch's ``MulBackward0`` and friends."""
 
-    __slots__ = ("__weakref__", "freed", "hooks", "inputs", "kept", "metas", "op", "out",
-                 "output", "params", "parents", "retained", "saved", "seq", "value")
+    # Set for every node; the rarely set attributes below live in a per-node dict made only when
+    # one is assigned (hooks, retain_grad, recording values for explanations).
+    __slots__ = ("__dict__", "__weakref__", "freed", "kept", "metas", "op", "out", "params",
+                 "parents", "saved", "seq")
+    hooks = None  # tensor hooks on this node's output: fn(grad) -> grad or None
+    retained = None  # weak reference to the output tensor if it called retain_grad()
+    output = None  # with RECORDING.keep_values: weak reference to the output tensor
+    value = None  # with RECORDING.keep_values: the output array
+    inputs = None  # with RECORDING.keep_values: the input arrays
 
     def __init__(self, op, inputs, params, out_array):
         self.op = op
@@ -59,7 +68,23 @@ class Node:
             data = t._data
             self.parents = (t._edge(),)
             self.metas = ((data.shape, data.dtype),)
-            keep, keep_out, self.kept = _save_plan(op, _ONE)
+            plan = _ONE_INPUT_PLANS.get(op)
+            if plan is None:
+                plan = _ONE_INPUT_PLANS[op] = _save_plan(op, _ONE)
+            keep, keep_out, self.kept = plan
+        elif len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
+            a, b = inputs
+            pa = a._edge() if a._rg else None
+            pb = b._edge() if b._rg else None
+            self.parents = (pa, pb)
+            da, db = a._data, b._data
+            self.metas = ((da.shape, da.dtype), (db.shape, db.dtype))
+            plans = _TWO_INPUT_PLANS.get(op)
+            if plans is None:
+                plans = _TWO_INPUT_PLANS[op] = {
+                    (ra, rb): _save_plan(op, (ra, rb)) for ra in (True, False)
+                    for rb in (True, False)}
+            keep, keep_out, self.kept = plans[pa is not None, pb is not None]
         else:
             parents = tuple([t._edge() if t._rg else None for t in inputs])
             self.parents = parents
@@ -70,10 +95,7 @@ class Node:
         self.out = out_array if keep_out else None
         if RECORDING.keep_values:  # for explanations: every value, kept for drawing
             self.value, self.inputs = out_array, tuple(t._data for t in inputs)
-        else:
-            self.value = self.inputs = None
         self.seq = next(_sequence)
-        self.hooks = self.retained = self.output = None
         self.freed = False
 
     # --- PyTorch's grad_fn interface ---

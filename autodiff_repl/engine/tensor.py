@@ -124,8 +124,14 @@ class return_types:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("__weakref__", "_acc", "_data", "_grad", "_hooks", "_node", "_retain", "_rg",
-                 "_tangent")
+    # Every tensor sets these three; the rarely set attributes below live in a per-tensor dict
+    # made only when one is assigned, so making a tensor costs three stores.
+    __slots__ = ("__dict__", "__weakref__", "_data", "_node", "_rg")
+    _grad = None  # .grad
+    _acc = None  # the AccumulateGrad node of a leaf that requires grad, made when first used
+    _hooks = None  # register_hook functions of a leaf
+    _retain = False  # retain_grad() was called
+    _tangent = None  # forward mode: the tangent of a dual tensor (an array)
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
 
     def __init__(self, *args, dtype=None) -> None:
@@ -144,11 +150,6 @@ class Tensor:
         t._data = data
         t._rg = False
         t._node = None
-        t._grad = None
-        t._acc = None
-        t._hooks = None
-        t._retain = False
-        t._tangent = None
         return t
 
     def _edge(self):
@@ -849,11 +850,6 @@ def _init(t: Tensor, data: np.ndarray) -> None:
     t._data = data
     t._rg = False
     t._node = None
-    t._grad = None
-    t._acc = None
-    t._hooks = None
-    t._retain = False
-    t._tangent = None
 
 
 def _shape_args(args) -> tuple:
