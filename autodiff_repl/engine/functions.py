@@ -85,6 +85,7 @@ def as_tensor(value, dtype=None, like: Tensor | None = None) -> Tensor:
 
 
 _OPERAND_TYPES = (Tensor, int, float, bool, np.ndarray, np.number, np.bool_)
+_NUMBER = (int, float)
 
 
 def _is_operand(value) -> bool:
@@ -254,7 +255,7 @@ def pow(input, exponent):
         return rpow(exponent, input)
     if type(exponent) is Tensor:
         return _elementwise(ops.POW_TENSOR, input, exponent)
-    if not isinstance(exponent, int | float):
+    if not isinstance(exponent, _NUMBER):
         return NotImplemented
     if input._data.dtype.kind in "iub":
         if isinstance(exponent, int) and exponent < 0:
@@ -266,7 +267,7 @@ def pow(input, exponent):
 
 def rpow(input, base):
     """``base ** input`` for a number ``base`` (PowBackward2)."""
-    if not isinstance(base, int | float):
+    if not isinstance(base, _NUMBER):
         return NotImplemented
     if input._data.dtype.kind in "iub" and isinstance(base, float):
         input = to(input, dtypes.get_default_dtype())
