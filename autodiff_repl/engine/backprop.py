@@ -48,21 +48,23 @@ def topological_order(roots: Sequence) -> list:
     """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
     order: list = []
     seen: set = set()
+    mark = seen.add
     for root in roots:
-        if root is None or id(root) in seen:
+        if root is None or root in seen:
             continue
-        seen.add(id(root))
+        mark(root)
         stack = [(root, iter(root.parents))]
+        push, pop, done = stack.append, stack.pop, order.append
         while stack:
             node, parents = stack[-1]
             for parent in parents:
-                if parent is not None and id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent.parents)))
+                if parent is not None and parent not in seen:
+                    mark(parent)
+                    push((parent, iter(parent.parents)))
                     break
             else:
-                stack.pop()
-                order.append(node)
+                pop()
+                done(node)
     order.reverse()
     return order
 
@@ -102,7 +104,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     only = None
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        only = {id(t._edge()) for t in inputs}
+        only = {t._edge() for t in inputs}
     run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
         accumulate_into=only, observer=observer)
 
@@ -119,10 +121,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots, seeds = _roots(outputs, grad_outputs, create_graph)
     edges = [t._edge() for t in inputs]
     captured = run(roots, seeds, create_graph if retain_graph is None else retain_graph,
-                   create_graph, capture={id(e) for e in edges}, observer=observer)
+                   create_graph, capture=set(edges), observer=observer)
     result = []
     for i, (t, e) in enumerate(zip(inputs, edges, strict=False)):
-        g = captured.get(id(e))
+        g = captured.get(e)
         if g is None:
             if not (allow_unused or materialize_grads):
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
@@ -137,17 +139,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=None,
         capture=None, observer: Observer | None = None) -> dict:
     """Propagate ``seeds`` from ``roots`` to the leaves. Returns the gradients of the nodes in
-    ``capture`` (by id); leaves' ``.grad`` are updated unless ``capture`` is given."""
+    ``capture``; leaves' ``.grad`` are updated unless ``capture`` is given."""
     m = GRAPH if create_graph else RAW
     totals: dict = {}
     for root, seed in zip(roots, seeds, strict=False):
-        key = id(root)
+        key = root
         totals[key] = seed if key not in totals else totals[key] + seed
     captured: dict = {}
     mode = enable_grad() if create_graph else no_grad()
     with mode:
         for node in topological_order(roots):
-            key = id(node)
+            key = node
             g = totals.pop(key, None)
             if g is None:
                 continue
@@ -173,7 +175,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             for parent, gi in zip(node.parents, grads, strict=True):
                 if gi is None:
                     continue
-                pk = id(parent)
+                pk = parent
                 prev = totals.get(pk)
                 totals[pk] = gi if prev is None else prev + gi
             grads = gi = g = None  # drop our references, so a leaf may take over its gradient

@@ -66,16 +66,17 @@ class Node:
         if len(inputs) == 1:  # the common case, without building lists
             t = inputs[0]
             data = t._data
-            self.parents = (t._edge(),)
+            self.parents = (t._node or t._edge(),)
             self.metas = ((data.shape, data.dtype),)
             plan = _ONE_INPUT_PLANS.get(op)
             if plan is None:
                 plan = _ONE_INPUT_PLANS[op] = _save_plan(op, _ONE)
             keep, keep_out, self.kept = plan
+            self.saved = None if keep is None else (t,)
         elif len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
             a, b = inputs
-            pa = a._edge() if a._rg else None
-            pb = b._edge() if b._rg else None
+            pa = (a._node or a._edge()) if a._rg else None
+            pb = (b._node or b._edge()) if b._rg else None
             self.parents = (pa, pb)
             da, db = a._data, b._data
             self.metas = ((da.shape, da.dtype), (db.shape, db.dtype))
@@ -85,13 +86,15 @@ class Node:
                     (ra, rb): _save_plan(op, (ra, rb)) for ra in (True, False)
                     for rb in (True, False)}
             keep, keep_out, self.kept = plans[pa is not None, pb is not None]
+            self.saved = None if keep is None else \
+                (a if keep[0] else None, b if keep[1] else None)
         else:
             parents = tuple([t._edge() if t._rg else None for t in inputs])
             self.parents = parents
             self.metas = tuple([(t._data.shape, t._data.dtype) for t in inputs])
             keep, keep_out, self.kept = _save_plan(op, tuple([p is not None for p in parents]))
-        self.saved = None if keep is None else \
-            tuple([t if k else None for t, k in zip(inputs, keep, strict=True)])
+            self.saved = None if keep is None else \
+                tuple([t if k else None for t, k in zip(inputs, keep, strict=True)])
         self.out = out_array if keep_out else None
         if RECORDING.keep_values:  # for explanations: every value, kept for drawing
             self.value, self.inputs = out_array, tuple(t._data for t in inputs)
