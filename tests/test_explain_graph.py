@@ -6,25 +6,19 @@ import time
 
 import pytest
 from test_explain_support import (
-    broadcast,
+    SCENARIOS,
     control_flow,
     d2l,
     detached,
     exercise,
-    indexing,
     long_loop,
     matmul,
     recording,
-    reductions,
     snapshot,
 )
 
 import autodiff_repl.engine as torch
 from autodiff_repl.explain import graph, trace
-
-SCENARIOS = {"d2l": d2l, "exercise": exercise, "broadcast": broadcast, "matmul": matmul,
-             "reductions": reductions, "indexing": indexing, "control_flow": control_flow,
-             "detached": detached}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))

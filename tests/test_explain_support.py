@@ -130,3 +130,8 @@ def long_loop(n: int = 500):
         for _ in range(n):
             y = torch.sin(y) * 1.01
     return y, {"x": x, "y": y}
+
+
+SCENARIOS = {"d2l": d2l, "exercise": exercise, "broadcast": broadcast, "matmul": matmul,
+             "reductions": reductions, "indexing": indexing, "control_flow": control_flow,
+             "detached": detached}

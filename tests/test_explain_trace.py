@@ -5,26 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_explain_support import (
+    SCENARIOS,
     broadcast,
-    control_flow,
     d2l,
     detached,
     exercise,
-    indexing,
     long_loop,
-    matmul,
     recording,
-    reductions,
     snapshot,
 )
 
 import autodiff_repl.engine as torch
 from autodiff_repl.engine.backprop import SECOND_BACKWARD
 from autodiff_repl.explain import trace
-
-SCENARIOS = {"d2l": d2l, "exercise": exercise, "broadcast": broadcast, "matmul": matmul,
-             "reductions": reductions, "indexing": indexing, "control_flow": control_flow,
-             "detached": detached}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
