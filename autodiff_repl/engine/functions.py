@@ -158,10 +158,15 @@ def _constant(value: float, dtype) -> Tensor:
 
 def _elementwise(op, a, b, params=_NO_PARAMS):
     """A broadcasting binary op: checks shapes (and the size limit) before computing."""
-    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":
-        # The common case ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
-        b = _constant(b, a._data.dtype)
-        return apply(op, (a, b), params, (a._data, b._data))
+    if type(a) is Tensor:  # the common cases first, without the general conversions below
+        if type(b) is float and a._data.dtype.kind == "f":
+            # ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
+            b = _constant(b, a._data.dtype)
+            return apply(op, (a, b), params, (a._data, b._data))
+        if type(b) is Tensor:
+            da, db = a._data, b._data
+            if da.dtype == db.dtype and da.shape == db.shape:
+                return apply(op, (a, b), params, (da, db))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
     a, b, arrays = _binary_operands(a, b)
