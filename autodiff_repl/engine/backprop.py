@@ -208,7 +208,12 @@ def _input_grads(node: Node, g, m, create_graph: bool) -> list:
         if parent is None:
             grads.append(None)
             continue
-        gi = every[i] if every is not None else op.vjp[i](m, g, *xs, out, **params)
+        if every is not None:
+            gi = every[i]
+        elif params:
+            gi = op.vjp[i](m, g, *xs, out, **params)
+        else:  # most ops have no parameters: skip building keyword arguments
+            gi = op.vjp[i](m, g, *xs, out)
         shape, dtype = node.metas[i]
         if gi.shape != shape:  # broadcasting stretched this input: sum back to its shape
             gi = m.sum_to(gi, shape)

@@ -21,6 +21,7 @@ from autodiff_repl.engine.limits import LIMITS, check_numel
 from autodiff_repl.engine.tensor import Tensor, return_types
 
 _NO_PARAMS: dict = {}
+_new = object.__new__
 
 
 class _Forward:
@@ -37,10 +38,13 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
     """Run ``op`` on ``inputs`` (``arrays`` are their data, already cast to the result dtype)."""
     if arrays is None:
         arrays = tuple(t._data for t in inputs)
-    data = op.forward(*arrays, **params)
+    data = op.forward(*arrays, **params) if params else op.forward(*arrays)
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    out = Tensor._wrap(data)
+    out = _new(Tensor)  # Tensor._wrap(data), inlined: this is the engine's hottest path
+    out._data = data
+    out._rg = False
+    out._node = None
     if STATE.enabled:
         for t in inputs:
             if t._rg:
