@@ -8,6 +8,8 @@ differentiated again. Both namespaces offer the same names with the same meaning
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autodiff_repl.engine import ops
@@ -44,7 +46,11 @@ class RAW:
 
     @staticmethod
     def expand(x, shape):
-        return np.broadcast_to(x, shape)
+        # A read-only view saves memory for big shapes; for small ones a fresh array is cheaper
+        # than np.broadcast_to's Python-level checks (and can become a .grad without a copy).
+        if math.prod(shape) > 65536:
+            return np.broadcast_to(x, shape)
+        return np.full(shape, x, dtype=x.dtype)
 
     @staticmethod
     def reshape(x, shape):

@@ -44,6 +44,19 @@ class _Meta:
         self.shape, self.dtype, self.ndim = shape, dtype, len(shape)
 
 
+_METAS: dict = {}
+
+
+def _meta(shape, dtype) -> _Meta:
+    """The (immutable, so shared) stand-in for inputs of this shape and dtype."""
+    meta = _METAS.get((shape, dtype))
+    if meta is None:
+        if len(_METAS) > 1024:
+            _METAS.clear()
+        meta = _METAS[shape, dtype] = _Meta(shape, dtype)
+    return meta
+
+
 def topological_order(roots: Sequence) -> list:
     """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
     order: list = []
@@ -242,13 +255,13 @@ def _inputs_for(node: Node, create_graph: bool, elementwise: bool) -> list:
     if saved is None:
         if elementwise:
             return [None] * len(node.metas)
-        return [_Meta(shape, dtype) for shape, dtype in node.metas]
+        return [_meta(shape, dtype) for shape, dtype in node.metas]
     xs = []
     for t, (shape, dtype) in zip(saved, node.metas, strict=False):
         if t is not None:
             xs.append(t if create_graph else t._data)
         else:
-            xs.append(None if elementwise else _Meta(shape, dtype))
+            xs.append(None if elementwise else _meta(shape, dtype))
     return xs
 
 
