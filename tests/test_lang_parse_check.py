@@ -89,7 +89,8 @@ def test_parse_command_and_arguments():
 @pytest.mark.parametrize(("line", "message"), [
     ("backward y --bogus", "unknown option --bogus for backward"),
     ("graph y --dot", "--dot needs a file name"),
-    ("backward y z", "usage: backward y [--no-trace]"),
+    ("backward y z", "usage: backward y [--gradient v] [--retain-graph] [--no-trace]"),
+    ("backward y --gradient", "--gradient needs a value"),
     (":hints", "usage: :hints on|off"),
 ])
 def test_command_usage_errors(line, message):

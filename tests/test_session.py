@@ -231,3 +231,14 @@ def test_python_that_starts_with_a_command_word_is_python(s):
     assert s.execute("grad = 1\ngrad") == [Echo("1")]
     s.execute("del grad")
     assert plain(s.execute("grad(x * x, x)")) == "(tensor(6.),)"
+
+
+def test_backward_command_with_a_gradient_shows_the_vector_jacobian_product():
+    s = Session()
+    s.execute("x = torch.arange(3.0, requires_grad=True)\ny = x * x")
+    text = plain(s.execute("backward y --gradient torch.ones(3) --retain-graph"))
+    assert "J = ∂y/∂x = [[0, 0, 0], [0, 2, 0], [0, 0, 4]]" in text
+    assert "vᵀJ = [0, 2, 4]" in text
+    assert s.execute("x.grad") == [Echo("tensor([0., 2., 4.])")]
+    s.execute("backward y --gradient torch.tensor([1.0, 0.0, 1.0]) --no-trace")  # graph retained
+    assert s.execute("x.grad") == [Echo("tensor([0., 2., 8.])")]

@@ -26,7 +26,7 @@ from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Output, 
 COMMANDS = ("backward", "grad", "graph", "trace", "jvp", "why")
 META = ("help", "vars", "reset", "save", "hints", "quit")
 FLAGS = {
-    "backward": {"--no-trace": False},
+    "backward": {"--gradient": True, "--retain-graph": False, "--no-trace": False},
     "grad": {"--create-graph": False},
     "graph": {"--dot": True, "--svg": True, "--force": False},
     "trace": {"--forward": False},
@@ -37,7 +37,7 @@ FLAGS = {
 """Per command, its options and whether each takes a value."""
 
 USAGE = {
-    "backward": "backward y [--no-trace]",
+    "backward": "backward y [--gradient v] [--retain-graph] [--no-trace]",
     "grad": "grad y x [--create-graph]",
     "graph": "graph y [--dot FILE] [--svg FILE] [--force]",
     "trace": "trace y [--forward]",
@@ -134,7 +134,8 @@ def parse_command(line: str) -> Command:
                 raise UsageError(f"unknown option {word} for {name}", name)
             if options[word]:
                 if i + 1 >= len(rest):
-                    raise UsageError(f"{word} needs a file name", name)
+                    what = "a file name" if word in ("--dot", "--svg") else "a value"
+                    raise UsageError(f"{word} needs {what}", name)
                 command.flags[word] = rest[i + 1]
                 i += 1
             else:
@@ -171,11 +172,15 @@ def _backward(session, command: Command) -> list[Output]:
     _arity(command, 1, 1)
     y = _tensor(session, command.args[0])
     session.note_subject(command.args[0], y)
+    given = command.flags.get("--gradient")
+    gradient = None if given is None else _tensor(session, given)
+    retain = bool(command.flags.get("--retain-graph"))
     if command.flags.get("--no-trace"):
-        y.backward()
+        y.backward(gradient=gradient, retain_graph=retain)
         return []
     from autodiff_repl.explain import trace
-    return [Explanation("trace", trace.backward(y, session.tensor_names()))]
+    return [Explanation("trace", trace.backward(y, session.tensor_names(), gradient=gradient,
+                                                retain_graph=retain))]
 
 
 def _grad(session, command: Command) -> list[Output]:
@@ -377,6 +382,7 @@ Type PyTorch code: x = torch.arange(4.0, requires_grad=True); y = 2 * torch.dot(
 
 Commands (not Python):
   backward y [--no-trace]       y.backward(), showing the chain rule step by step
+    [--gradient v] [--retain-graph]   a non-scalar y: the vector-Jacobian product vᵀJ
   grad y x [--create-graph]     dy/dx as torch.autograd.grad gives it, with the trace
   graph y [--dot FILE] [--svg FILE]   the computation graph behind y
   trace y [--forward]           the chain-rule trace, .grad untouched (--forward: forward mode)
