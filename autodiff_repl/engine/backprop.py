@@ -192,7 +192,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
                 prev = totals.get(pk)
                 totals[pk] = gi if prev is None else prev + gi
             grads = gi = g = None  # drop our references, so a leaf may take over its gradient
-            if not retain_graph:  # node.release(), inlined: this loop is the engine's hot path
+            if not retain_graph:  # free what the node saved: a second backward must refuse
                 node.saved = node.out = None
                 node.freed = True
     return captured
@@ -307,4 +307,4 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
             leaf._grad = Tensor._wrap(np.asarray(current + g, dtype=leaf._data.dtype))
 
 
-__all__ = ["SECOND_BACKWARD", "backward", "grad", "ops", "topological_order"]
+__all__ = ["SECOND_BACKWARD", "backward", "grad", "run", "topological_order"]

@@ -127,12 +127,6 @@ class Node:
         """Whether this node needed values from the forward pass (so a freed node can't rerun)."""
         return self.kept
 
-    def release(self) -> None:
-        """Drop the saved values after a backward without ``retain_graph``."""
-        self.saved = None
-        self.out = None
-        self.freed = True
-
 
 class AccumulateGrad:
     """The node at a leaf that requires grad: it adds the incoming gradient into ``leaf.grad``."""
