@@ -157,7 +157,8 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
                  "backward() without arguments needs a scalar (one number)")
         return [first,
                 f"sum first: {s}.sum().backward() (MXNet did this sum for you)",
-                f"or pass the vector v of vᵀJ: {s}.backward(gradient=torch.ones_like({s}))"]
+                f"or pass the vector v of vᵀJ: {s}.backward(gradient=torch.ones_like({s}))",
+                f"to see J and vᵀJ: backward {s} --gradient torch.ones_like({s})"]
     if SECOND_BACKWARD in message:
         return ["the first backward() freed the values the graph saved for it",
                 f"recompute {s} (run the line that makes it again), then call backward() on it",
