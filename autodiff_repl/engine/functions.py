@@ -191,20 +191,21 @@ def _elementwise(op, a, b, params=_NO_PARAMS):
 
 # --- arithmetic ---------------------------------------------------------------------------------
 
-def add(input, other, alpha=1):
+def _scaled(op, op_alpha, input, other, alpha):
+    """``input ± alpha·other``: one node, as PyTorch records it (a number is scaled first)."""
     if alpha == 1:
-        return _elementwise(ops.ADD, input, other)
+        return _elementwise(op, input, other)
     if type(other) is not Tensor:
-        return _elementwise(ops.ADD, input, other * alpha)
-    return _elementwise(ops.ADD_ALPHA, as_tensor(input), other, {"alpha": alpha})
+        return _elementwise(op, input, other * alpha)
+    return _elementwise(op_alpha, as_tensor(input), other, {"alpha": alpha})
+
+
+def add(input, other, alpha=1):
+    return _scaled(ops.ADD, ops.ADD_ALPHA, input, other, alpha)
 
 
 def sub(input, other, alpha=1):
-    if alpha == 1:
-        return _elementwise(ops.SUB, input, other)
-    if type(other) is not Tensor:
-        return _elementwise(ops.SUB, input, other * alpha)
-    return _elementwise(ops.SUB_ALPHA, as_tensor(input), other, {"alpha": alpha})
+    return _scaled(ops.SUB, ops.SUB_ALPHA, input, other, alpha)
 
 
 subtract = sub

@@ -245,27 +245,28 @@ class Interpreter:
         else:
             self.exec_block(node.orelse, scope, echo)
 
+    def loop_body(self, node: ast.While | ast.For, scope, echo) -> bool:
+        """One pass of a loop's body (counted against the limits); False after ``break``."""
+        self.tick()
+        try:
+            self.exec_block(node.body, scope, echo)
+        except BreakLoop:
+            return False
+        except ContinueLoop:
+            pass
+        return True
+
     def exec_While(self, node: ast.While, scope, echo):
         while self.truth(self.eval(node.test, scope)):
-            self.tick()
-            try:
-                self.exec_block(node.body, scope, echo)
-            except BreakLoop:
+            if not self.loop_body(node, scope, echo):
                 return
-            except ContinueLoop:
-                continue
         self.exec_block(node.orelse, scope, echo)
 
     def exec_For(self, node: ast.For, scope, echo):
         for item in self.eval(node.iter, scope):
-            self.tick()
             self.assign(node.target, item, scope)
-            try:
-                self.exec_block(node.body, scope, echo)
-            except BreakLoop:
+            if not self.loop_body(node, scope, echo):
                 return
-            except ContinueLoop:
-                continue
         self.exec_block(node.orelse, scope, echo)
 
     def exec_With(self, node: ast.With, scope, echo):
