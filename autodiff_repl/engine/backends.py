@@ -50,7 +50,9 @@ class RAW:
         # than np.broadcast_to's Python-level checks (and can become a .grad without a copy).
         if math.prod(shape) > 65536:
             return np.broadcast_to(x, shape)
-        return np.full(shape, x, dtype=x.dtype)
+        out = np.empty(shape, x.dtype)  # np.full, minus its Python wrapper
+        np.copyto(out, x)
+        return out
 
     @staticmethod
     def reshape(x, shape):

@@ -14,6 +14,7 @@ tensors (``backends.GRAPH``) so the gradients carry a graph of their own.
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Callable, Sequence
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from autodiff_repl.engine import ops
 from autodiff_repl.engine.backends import GRAPH, RAW
-from autodiff_repl.engine.grad_mode import enable_grad, no_grad
+from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import AccumulateGrad, Node
 from autodiff_repl.engine.tensor import INPLACE, Tensor
 
@@ -58,35 +59,33 @@ def _meta(shape, dtype) -> _Meta:
 
 
 def topological_order(roots: Sequence) -> list:
-    """Nodes reachable from ``roots``, each after every node that feeds gradient into it."""
-    order: list = []
-    seen: set = set()
-    mark = seen.add
-    for root in roots:
-        if root is None or root in seen:
-            continue
-        mark(root)
-        stack = [(root, iter(root.parents))]
-        push, pop, done = stack.append, stack.pop, order.append
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent is not None and parent not in seen:
-                    mark(parent)
-                    push((parent, iter(parent.parents)))
-                    break
-            else:
-                pop()
-                done(node)
-    order.reverse()
-    return order
+    """Nodes reachable from ``roots``, each after every node that feeds gradient into it.
+
+    A node is always made after the nodes of its inputs, so its sequence number is larger: the
+    reachable nodes sorted by decreasing sequence number are in a valid order (PyTorch's engine
+    prefers the same, the most recently made node first). Collected with an explicit stack, so
+    no recursion limit, however long the chain."""
+    seen = {root for root in roots if root is not None}
+    stack = list(seen)
+    push, pop, mark = stack.append, stack.pop, seen.add
+    while stack:
+        for parent in pop().parents:
+            if parent is not None and parent not in seen:
+                mark(parent)
+                push(parent)
+    return sorted(seen, key=_SEQ, reverse=True)
+
+
+_SEQ = operator.attrgetter("seq")
 
 
 def _seed(t: Tensor, g, i: int, create_graph: bool):
     if g is None:
         if t._data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._wrap(np.ones_like(t._data)) if create_graph else np.ones_like(t._data)
+        ones = np.empty(t._data.shape, t._data.dtype)  # np.ones, minus its Python wrapper
+        ones.fill(1)
+        return Tensor._wrap(ones) if create_graph else ones
     g = g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g, dtype=t._data.dtype))
     if g._data.shape != t._data.shape:
         raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape!r} and "
@@ -159,8 +158,9 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
         key = root
         totals[key] = seed if key not in totals else totals[key] + seed
     captured: dict = {}
-    mode = enable_grad() if create_graph else no_grad()
-    with mode:
+    recording = STATE.enabled
+    STATE.enabled = create_graph  # the formulas record a graph only for create_graph
+    try:
         for node in topological_order(roots):
             key = node
             g = totals.pop(key, None)
@@ -185,7 +185,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             grads = _input_grads(node, g, m, create_graph)
             if observer is not None:
                 observer(node, g, grads)
-            for parent, gi in zip(node.parents, grads, strict=True):
+            for parent, gi in zip(node.parents, grads, strict=False):  # as many as parents
                 if gi is None:
                     continue
                 pk = parent
@@ -195,6 +195,8 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             if not retain_graph:  # free what the node saved: a second backward must refuse
                 node.saved = node.out = None
                 node.freed = True
+    finally:
+        STATE.enabled = recording
     return captured
 
 
@@ -205,35 +207,33 @@ def _input_grads(node: Node, g, m, create_graph: bool) -> list:
         raise RuntimeError(SECOND_BACKWARD)
     if INPLACE.tensors:
         INPLACE.check(node)
-    elementwise = op.jvp is ops.ELEMENTWISE
-    if node.saved is None and elementwise:  # formulas read only g and the output
-        xs = _NONES[len(node.metas)]
-    else:
-        xs = _inputs_for(node, create_graph, elementwise)
+    xs = _inputs_for(node, create_graph, op.jvp is ops.ELEMENTWISE)
     out = node.out
     if out is not None and create_graph:
         out = Tensor._wrap(out)
         out._node, out._rg = node, True
     params = node.params
-    every = op.vjp(m, g, xs, out, **params) if op.variadic else None
+    vjps = op.vjp
+    if op.variadic:  # one formula gives every input's gradient
+        every = vjps(m, g, xs, out, **params)
     grads = []
     for i, parent in enumerate(node.parents):
         if parent is None:
             grads.append(None)
             continue
-        if every is not None:
+        if op.variadic:
             gi = every[i]
         elif params:
-            gi = op.vjp[i](m, g, *xs, out, **params)
+            gi = vjps[i](m, g, *xs, out, **params)
         else:  # most ops have no parameters: skip building keyword arguments
-            gi = op.vjp[i](m, g, *xs, out)
+            gi = vjps[i](m, g, *xs, out)
         shape, dtype = node.metas[i]
         if gi.shape != shape:  # broadcasting stretched this input: sum back to its shape
             gi = m.sum_to(gi, shape)
         if create_graph:
             if gi._data.dtype != dtype:
                 gi = gi.to(_dtype(dtype))
-        elif type(gi) is not np.ndarray or gi.dtype != dtype:
+        elif type(gi) is not np.ndarray or (gi.dtype is not dtype and gi.dtype != dtype):
             gi = np.asarray(gi, dtype=dtype)
         grads.append(gi)
     return grads
@@ -247,14 +247,14 @@ def _dtype(np_dtype):
 _NONES = {n: (None,) * n for n in range(1, 4)}
 
 
-def _inputs_for(node: Node, create_graph: bool, elementwise: bool) -> list:
+def _inputs_for(node: Node, create_graph: bool, elementwise: bool):
     """The inputs as the vjp formulas see them: kept values (arrays, or tensors with
     create_graph); an input not kept is None for an elementwise op (its formulas never read it)
     and otherwise a stand-in that knows only its shape and dtype."""
     saved = node.saved
     if saved is None:
         if elementwise:
-            return [None] * len(node.metas)
+            return _NONES[len(node.metas)]
         return [_meta(shape, dtype) for shape, dtype in node.metas]
     xs = []
     for t, (shape, dtype) in zip(saved, node.metas, strict=False):

@@ -37,7 +37,7 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
           arrays: tuple | None = None) -> Tensor:
     """Run ``op`` on ``inputs`` (``arrays`` are their data, already cast to the result dtype)."""
     if arrays is None:
-        arrays = tuple(t._data for t in inputs)
+        arrays = (inputs[0]._data,) if len(inputs) == 1 else tuple([t._data for t in inputs])
     data = op.forward(*arrays, **params) if params else op.forward(*arrays)
     if type(data) is not np.ndarray:
         data = np.asarray(data)
@@ -167,44 +167,52 @@ def _elementwise(op, a, b, params=_NO_PARAMS):
             # ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
             b = _constant(b, a._data.dtype)
             return apply(op, (a, b), params, (a._data, b._data))
-        if type(b) is Tensor:
-            da, db = a._data, b._data
-            if da.dtype == db.dtype and da.shape == db.shape:
-                return apply(op, (a, b), params, (da, db))
+        if type(b) is Tensor and a._data.dtype == b._data.dtype:
+            return _broadcasting(op, a, b, params, (a._data, b._data))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
     a, b, arrays = _binary_operands(a, b)
+    return _broadcasting(op, a, b, params, arrays)
+
+
+def _broadcasting(op, a, b, params, arrays):
+    """``apply`` for two operands whose shapes may differ: PyTorch's error if they don't
+    broadcast, and the size limit checked before NumPy allocates the result."""
     sa, sb = arrays[0].shape, arrays[1].shape
-    if sa != sb and sa and sb:
-        if LIMITS.max_elements is None:  # no size limit to check first: let NumPy broadcast
-            try:
-                return apply(op, (a, b), params, arrays)
-            except ValueError:
-                raise _broadcast_error(a, b) from None
+    if sa == sb or not sa or not sb:
+        return apply(op, (a, b), params, arrays)
+    if LIMITS.max_elements is None:  # no size limit to check first: let NumPy broadcast
         try:
-            shape = np.broadcast_shapes(sa, sb)
+            return apply(op, (a, b), params, arrays)
         except ValueError:
             raise _broadcast_error(a, b) from None
-        check_numel(shape)
+    try:
+        shape = np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+    check_numel(shape)
     return apply(op, (a, b), params, arrays)
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
 
 def _scaled(op, op_alpha, input, other, alpha):
-    """``input ± alpha·other``: one node, as PyTorch records it (a number is scaled first)."""
-    if alpha == 1:
-        return _elementwise(op, input, other)
+    """``input ± alpha·other`` for ``alpha != 1``: one node, as PyTorch records it (a number
+    is scaled first, and then it is a plain add or sub)."""
     if type(other) is not Tensor:
         return _elementwise(op, input, other * alpha)
     return _elementwise(op_alpha, as_tensor(input), other, {"alpha": alpha})
 
 
 def add(input, other, alpha=1):
+    if alpha == 1:
+        return _elementwise(ops.ADD, input, other)
     return _scaled(ops.ADD, ops.ADD_ALPHA, input, other, alpha)
 
 
 def sub(input, other, alpha=1):
+    if alpha == 1:
+        return _elementwise(ops.SUB, input, other)
     return _scaled(ops.SUB, ops.SUB_ALPHA, input, other, alpha)
 
 
@@ -403,16 +411,23 @@ def mv(input, vec):
 
 def mm(input, mat2):
     a, b = as_tensor(input), as_tensor(mat2)
-    if a.ndim != 2:
+    if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if b.ndim != 2:
+    if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if a._data.shape[1] != b._data.shape[0]:
-        (n, k), (k2, m) = a._data.shape, b._data.shape
+    return _mm(a, b)
+
+
+def _mm(a: Tensor, b: Tensor) -> Tensor:
+    """Two matrices multiplied, once their shapes and dtypes are checked."""
+    da, db = a._data, b._data
+    (n, k), (k2, m) = da.shape, db.shape
+    if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    _same_dtype(a, b, "mm")
-    check_numel((a._data.shape[0] * a._data.shape[1], b._data.shape[1]))
-    return apply(ops.MM, (a, b))
+    if da.dtype != db.dtype:
+        _same_dtype(a, b, "mm")
+    check_numel((n * k, m))  # bounds the work, n·k·m multiply-adds, as well as the result
+    return apply(ops.MM, (a, b), _NO_PARAMS, (da, db))
 
 
 def matmul(input, other):
@@ -420,16 +435,17 @@ def matmul(input, other):
     if not _is_operand(other):
         return NotImplemented
     a, b = as_tensor(input), as_tensor(other)
-    if a.ndim == 0 or b.ndim == 0:
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 2 and nb == 2:
+        return _mm(a, b)
+    if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{a.ndim}D and {b.ndim}D")
-    if a.ndim == 1 and b.ndim == 1:
+                           f"{na}D and {nb}D")
+    if na == 1 and nb == 1:
         return dot(a, b)
-    if a.ndim == 2 and b.ndim == 1:
+    if na == 2 and nb == 1:
         return mv(a, b)
-    if a.ndim == 2 and b.ndim == 2:
-        return mm(a, b)
-    if a.ndim == 1 and b.ndim == 2:
+    if na == 1 and nb == 2:
         product = mm(unsqueeze(a, 0), b)
         return apply(ops.SQUEEZE_MATMUL, (product,), {"shape": product._data.shape[1:]})
     _same_dtype(a, b, "matmul")

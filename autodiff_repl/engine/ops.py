@@ -745,11 +745,15 @@ CLONE = _row("clone", "CloneBackward0", lambda x, order="K": x.copy(order=order)
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``x`` over the axes broadcasting added or stretched, back to ``shape``."""
     lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-    if axes:
-        x = np.add.reduce(x, axis=axes, keepdims=True, dtype=x.dtype)  # np.sum, minus its wrapper
-    return x.reshape(shape) if lead or x.shape != tuple(shape) else x
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    if not stretched:
+        if not lead:
+            return x
+        if shape:  # only leading axes were added (a bias): the sum has the right shape already
+            return np.add.reduce(x, axis=tuple(range(lead)), dtype=x.dtype)
+    # np.add.reduce is np.sum without its Python wrapper
+    x = np.add.reduce(x, axis=tuple(range(lead)) + stretched, keepdims=True, dtype=x.dtype)
+    return x.reshape(shape)
 
 
 # Ops whose result PyTorch makes a view of the input (in-place updates write through to it).

@@ -381,7 +381,6 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from autodiff_repl.engine import backprop
         backprop.backward([self], None if gradient is None else [gradient], retain_graph,
                           create_graph, inputs=inputs)
 
@@ -864,4 +863,5 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     return to_array(data, dtype)
 
 
+from autodiff_repl.engine import backprop  # noqa: E402 - backprop needs Tensor first
 from autodiff_repl.engine import functions as F  # noqa: E402 - functions needs Tensor first
