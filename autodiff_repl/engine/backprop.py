@@ -153,44 +153,35 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     """Propagate ``seeds`` from ``roots`` to the leaves. Returns the gradients of the nodes in
     ``capture``; leaves' ``.grad`` are updated unless ``capture`` is given."""
     m = GRAPH if create_graph else RAW
-    totals: dict = {}
+    totals: dict = {}  # node -> the sum of the gradients that reached it so far
     for root, seed in zip(roots, seeds, strict=False):
-        key = root
-        totals[key] = seed if key not in totals else totals[key] + seed
+        totals[root] = seed if root not in totals else totals[root] + seed
     captured: dict = {}
     recording = STATE.enabled
     STATE.enabled = create_graph  # the formulas record a graph only for create_graph
     try:
         for node in topological_order(roots):
-            key = node
-            g = totals.pop(key, None)
+            g = totals.pop(node, None)
             if g is None:
                 continue
-            if capture is not None and key in capture:
-                captured[key] = g
+            if capture is not None and node in capture:
+                captured[node] = g
             if type(node) is AccumulateGrad:
-                leaf = node.variable
-                if leaf is not None and capture is None and (
-                        accumulate_into is None or key in accumulate_into):
-                    _accumulate(leaf, g, create_graph, may_keep=True)
+                if capture is None and (accumulate_into is None or node in accumulate_into):
+                    leaf = node.variable_ref()
+                    if leaf is not None:
+                        _accumulate(leaf, g, create_graph, may_keep=True)
                 if observer is not None:
                     observer(node, g, ())
                 continue
-            if node.hooks:
-                g = _run_hooks(node.hooks, g, create_graph)
-            if node.retained is not None:
-                kept = node.retained()
-                if kept is not None:
-                    _accumulate(kept, g, create_graph)
+            if node.hooks is not None or node.retained is not None:
+                g = _node_hooks(node, g, create_graph)
             grads = _input_grads(node, g, m, create_graph)
             if observer is not None:
                 observer(node, g, grads)
             for parent, gi in zip(node.parents, grads, strict=False):  # as many as parents
-                if gi is None:
-                    continue
-                pk = parent
-                prev = totals.get(pk)
-                totals[pk] = gi if prev is None else prev + gi
+                if gi is not None:
+                    totals[parent] = totals[parent] + gi if parent in totals else gi
             grads = gi = g = None  # drop our references, so a leaf may take over its gradient
             if not retain_graph:  # free what the node saved: a second backward must refuse
                 node.saved = node.out = None
@@ -200,14 +191,30 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     return captured
 
 
+def _node_hooks(node: Node, g, create_graph: bool):
+    """A non-leaf's hooks (``register_hook``) and ``retain_grad``, before its formulas run."""
+    if node.hooks:
+        g = _run_hooks(node.hooks, g, create_graph)
+    if node.retained is not None:
+        kept = node.retained()
+        if kept is not None:
+            _accumulate(kept, g, create_graph)
+    return g
+
+
 def _input_grads(node: Node, g, m, create_graph: bool) -> list:
-    """The gradient for each input of ``node``, from its op's vjp formulas."""
+    """The gradient for each input of ``node`` (None for an input that doesn't require grad),
+    from its op's vjp formulas, summed back to the input's shape and cast to its dtype."""
     op = node.op
     if node.freed and node.kept:
         raise RuntimeError(SECOND_BACKWARD)
     if INPLACE.tensors:
         INPLACE.check(node)
-    xs = _inputs_for(node, create_graph, op.jvp is ops.ELEMENTWISE)
+    elementwise = op.jvp is ops.ELEMENTWISE
+    if node.saved is None and elementwise:  # the formulas read only g and the output
+        xs = _NONES[len(node.metas)]
+    else:
+        xs = _inputs_for(node, create_graph, elementwise)
     out = node.out
     if out is not None and create_graph:
         out = Tensor._wrap(out)
@@ -278,13 +285,6 @@ def _run_hooks(hooks, g, create_graph: bool):
 _OWN_REFS = 3
 
 
-def _unshared(g) -> bool:
-    """Whether ``g`` is a writeable array owning its memory that no one else refers to
-    (PyTorch steals such a gradient buffer instead of copying it, and so do we)."""
-    return (type(g) is np.ndarray and g.flags.owndata and g.flags.writeable
-            and sys.getrefcount(g) <= _OWN_REFS + 1)
-
-
 def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> None:
     """Add ``g`` into ``leaf.grad`` (PyTorch's AccumulateGrad). With ``may_keep``, a fresh
     gradient array nobody else holds becomes ``.grad`` itself instead of being copied."""
@@ -295,8 +295,11 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
         leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     if leaf._grad is None:
-        if may_keep and _unshared(g) and g.dtype == leaf._data.dtype:
-            leaf._grad = Tensor._wrap(g)  # nobody else holds this fresh array: keep it, no copy
+        # PyTorch steals a gradient buffer nobody else refers to instead of copying it: a
+        # writeable array owning its memory, that only run() and this call hold.
+        if (may_keep and type(g) is np.ndarray and g.flags.owndata and g.flags.writeable
+                and sys.getrefcount(g) <= _OWN_REFS and g.dtype == leaf._data.dtype):
+            leaf._grad = Tensor._wrap(g)
         else:
             leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))
     else:

@@ -42,9 +42,19 @@ def _save_plan(op, required: tuple) -> tuple:
     return plan
 
 
+_PLANS_BY_OP: dict = {}
+
+
+def _plans(op) -> dict:
+    """``_save_plan`` for every pattern of which inputs require grad, keyed by that pattern."""
+    plans = _PLANS_BY_OP[op] = {}
+    for n in (1, 2):
+        for required in itertools.product((True, False), repeat=n):
+            plans[required] = _save_plan(op, required)
+    return plans
+
+
 _ONE = (True,)
-_ONE_INPUT_PLANS: dict = {}
-_TWO_INPUT_PLANS: dict = {}
 
 
 class Node:
@@ -63,31 +73,27 @@ class Node:
     def __init__(self, op, inputs, params, out_array):
         self.op = op
         self.params = params
-        if len(inputs) == 1:  # the common case, without building lists
-            t = inputs[0]
-            data = t._data
-            self.parents = (t._node or t._edge(),)
-            self.metas = ((data.shape, data.dtype),)
-            plan = _ONE_INPUT_PLANS.get(op)
-            if plan is None:
-                plan = _ONE_INPUT_PLANS[op] = _save_plan(op, _ONE)
-            keep, keep_out, self.kept = plan
-            self.saved = None if keep is None else (t,)
-        elif len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
+        self.freed = False
+        plans = _PLANS_BY_OP.get(op) or _plans(op)
+        if len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
             a, b = inputs
+            da, db = a._data, b._data
+            self.metas = ((da.shape, da.dtype), (db.shape, db.dtype))
             pa = (a._node or a._edge()) if a._rg else None
             pb = (b._node or b._edge()) if b._rg else None
             self.parents = (pa, pb)
-            da, db = a._data, b._data
-            self.metas = ((da.shape, da.dtype), (db.shape, db.dtype))
-            plans = _TWO_INPUT_PLANS.get(op)
-            if plans is None:
-                plans = _TWO_INPUT_PLANS[op] = {
-                    (ra, rb): _save_plan(op, (ra, rb)) for ra in (True, False)
-                    for rb in (True, False)}
             keep, keep_out, self.kept = plans[pa is not None, pb is not None]
-            self.saved = None if keep is None else \
-                (a if keep[0] else None, b if keep[1] else None)
+            if keep is not None:
+                self.saved = (a if keep[0] else None, b if keep[1] else None)
+            else:
+                self.saved = None
+        elif len(inputs) == 1:
+            t = inputs[0]
+            data = t._data
+            self.metas = ((data.shape, data.dtype),)
+            self.parents = (t._node or t._edge(),)
+            keep, keep_out, self.kept = plans[_ONE]
+            self.saved = None if keep is None else inputs
         else:
             parents = tuple([t._edge() if t._rg else None for t in inputs])
             self.parents = parents
@@ -98,8 +104,7 @@ class Node:
         self.out = out_array if keep_out else None
         if RECORDING.keep_values:  # for explanations: every value, kept for drawing
             self.value, self.inputs = out_array, tuple(t._data for t in inputs)
-        self.seq = next(_sequence)
-        self.freed = False
+        self.seq = next(_sequence)  # after the inputs' nodes, which _edge() may have just made
 
     # --- PyTorch's grad_fn interface ---
     def name(self) -> str:
