@@ -21,6 +21,7 @@ from autodiff_repl import engine
 from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.graph import RECORDING
 from autodiff_repl.engine.limits import LIMITS
+from autodiff_repl.engine.tensor import WARNED_ONCE
 from autodiff_repl.lang import commands, hints
 from autodiff_repl.lang.check import check
 from autodiff_repl.lang.errors import LangError, from_lang_error, runtime_error, source_line
@@ -62,6 +63,7 @@ class Session:
         engine.set_default_dtype(engine.float32)
         grad_mode.STATE.enabled = True
         engine.set_printoptions(profile="default")
+        WARNED_ONCE.clear()
         self._succeeded = []
         self._globals = GlobalScope()
         self.torch = build_torch(self._note)

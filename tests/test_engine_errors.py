@@ -336,9 +336,14 @@ def test_no_warning_for_a_leaf_or_a_retained_grad():
         assert x.grad is None and y.grad is None
 
 
-def test_float_of_a_tensor_that_requires_grad_warns():
+def test_float_of_a_tensor_that_requires_grad_warns_once():
+    from autodiff_repl.engine.tensor import WARNED_ONCE
+
+    WARNED_ONCE.clear()  # as in a fresh process
     with pytest.warns(UserWarning) as record:
         assert float(torch.tensor(1.5, requires_grad=True)) == 1.5
+        assert float(torch.tensor(2.5, requires_grad=True)) == 2.5
+    assert len(record) == 1  # PyTorch's TORCH_WARN_ONCE
     assert str(record[0].message) == ("Converting a tensor with requires_grad=True to a scalar may "
                                       "lead to unexpected behavior.\nConsider using "
                                       "tensor.detach() first.")

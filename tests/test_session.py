@@ -242,3 +242,25 @@ def test_backward_command_with_a_gradient_shows_the_vector_jacobian_product():
     assert s.execute("x.grad") == [Echo("tensor([0., 2., 4.])")]
     s.execute("backward y --gradient torch.tensor([1.0, 0.0, 1.0]) --no-trace")  # graph retained
     assert s.execute("x.grad") == [Echo("tensor([0., 2., 8.])")]
+
+
+def test_float_warning_once_per_session_as_once_per_process_in_pytorch(s):
+    s.execute("x = torch.tensor(2.0, requires_grad=True)")
+    first = s.execute("float(x * x)")
+    assert [type(o) for o in first] == [Warning, Echo]
+    assert first[0].message.startswith("Converting a tensor with requires_grad=True to a scalar")
+    assert s.execute("float(x * 3)") == [Echo("6.0")]
+    again = Session()
+    again.execute("x = torch.tensor(2.0, requires_grad=True)")
+    assert [type(o) for o in again.execute("float(x)")] == [Warning, Echo]
+
+
+def test_update_through_detach_is_caught_and_explained(s):
+    s.execute("x = torch.arange(3.0, requires_grad=True)\ny = x.exp()\nz = y.detach()")
+    s.execute("z += 1")
+    assert s.execute("y._version, z._version") == [Echo("(1, 1)")]
+    out = s.execute("y.sum().backward()")
+    assert isinstance(out[0], Error) and "is at version 1; expected version 0" in out[0].message
+    assert any("detach().clone()" in h for h in out[0].hints)
+    private = s.execute("y._data")
+    assert isinstance(private[0], Error) and "private" in private[0].message

@@ -208,7 +208,7 @@ def _input_grads(node: Node, g, m, create_graph: bool) -> list:
     op = node.op
     if node.freed and node.kept:
         raise RuntimeError(SECOND_BACKWARD)
-    if INPLACE.tensors:
+    if INPLACE.active:
         INPLACE.check(node)
     elementwise = op.jvp is ops.ELEMENTWISE
     if node.saved is None and elementwise:  # the formulas read only g and the output

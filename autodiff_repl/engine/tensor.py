@@ -33,6 +33,15 @@ ONLY_FLOAT_SETTER = "only Tensors of floating point and complex dtype can requir
 ONLY_FLOAT_METHOD = "only Tensors of floating point dtype can require gradients"
 SCALAR_WITH_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to "
                     "unexpected behavior.\nConsider using tensor.detach() first.")
+WARNED_ONCE: set[str] = set()
+"""Messages PyTorch gives once per process (``TORCH_WARN_ONCE``) that were given already;
+``Session.reset`` empties it, as a fresh Python process would start empty."""
+
+
+def _warn_once(message: str) -> None:
+    if message not in WARNED_ONCE:
+        WARNED_ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 class InplaceLog:
@@ -41,37 +50,47 @@ class InplaceLog:
 
     PyTorch keeps a version counter on every tensor and in every saved value. Here nothing is
     recorded until a tensor is updated in place: then the update's place in the node sequence
-    (``graph._sequence``) is logged for the tensor, and for the node whose saved output it
-    changes. A backward compares those with the node's own ``seq``: a value updated after the
-    node saved it is stale. A graph with no in-place updates pays nothing.
+    (``graph._sequence``) is appended to the tensor's ``_versions`` list, and logged for the node
+    whose saved output it changes. ``detach()`` shares the list, as PyTorch's detached tensors
+    share the version counter (``x.data`` does not: its updates go unseen). A backward compares
+    the entries with the node's own ``seq``: a value updated after the node saved it is stale. A
+    program with no in-place updates pays nothing.
     """
 
     def __init__(self) -> None:
-        self.tensors: dict = {}  # id(tensor) -> (weak reference, [seq, ...]); by identity
+        self.active = False  # has any tensor been updated in place?
         self.outputs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> info
 
     def record(self, t: Tensor, producer) -> None:
         """``t`` was just updated in place; ``producer`` made its previous value."""
-        key = id(t)
-        entry = self.tensors.get(key)
-        if entry is None:
-            tensors = self.tensors
-            entry = tensors[key] = (weakref.ref(t, lambda _, k=key: tensors.pop(k, None)), [])
-        seqs = entry[1]
+        seqs = t._versions
+        if seqs is None:
+            seqs = t._versions = []
         seqs.append(next(_sequence))
+        self.active = True
+        if producer is not None and producer.out is not None:
+            self.outputs[producer] = (seqs, t._data.shape, t._data.dtype)
+
+    def share(self, t: Tensor, other: Tensor) -> None:
+        """``other`` shares ``t``'s memory and version counter (``detach()``): an update of
+        ``other`` makes stale what ``t``'s node saved of its output, as one of ``t`` does."""
+        seqs = t._versions
+        if seqs is None:
+            seqs = t._versions = []
+        other._versions = seqs
+        producer = t._node
         if producer is not None and producer.out is not None:
             self.outputs[producer] = (seqs, t._data.shape, t._data.dtype)
 
     def check(self, node) -> None:
         """Raise PyTorch's error if a value ``node`` saved was updated after it saved it."""
         for t in node.saved or ():
-            entry = None if t is None else self.tensors.get(id(t))
-            seqs = None if entry is None else entry[1]
+            seqs = None if t is None else t._versions
             if seqs and seqs[-1] > node.seq:
                 raise RuntimeError(_modified_message(t._data.shape, t._data.dtype, t._node, seqs,
                                                      node.seq))
         entry = self.outputs.get(node) if node.out is not None else None
-        if entry is not None and entry[0][-1] > node.seq:
+        if entry is not None and entry[0] and entry[0][-1] > node.seq:
             raise RuntimeError(_modified_message(entry[1], entry[2], node, entry[0], node.seq))
 
 
@@ -132,6 +151,7 @@ class Tensor:
     _hooks = None  # register_hook functions of a leaf
     _retain = False  # retain_grad() was called
     _tangent = None  # forward mode: the tangent of a dual tensor (an array)
+    _versions = None  # in-place updates (``InplaceLog``), shared with detach()ed tensors
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
 
     def __init__(self, *args, dtype=None) -> None:
@@ -171,6 +191,11 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         self._data = value._data if isinstance(value, Tensor) else _to_array(value, self.dtype)
+
+    @property
+    def _version(self) -> int:
+        """PyTorch's version counter: how many in-place updates this tensor has seen."""
+        return len(self._versions) if self._versions is not None else 0
 
     @property
     def grad(self) -> Tensor | None:
@@ -285,7 +310,7 @@ class Tensor:
     def __float__(self) -> float:
         value = float(self._scalar("float"))
         if self._rg:
-            warnings.warn(SCALAR_WITH_GRAD, UserWarning, stacklevel=2)
+            _warn_once(SCALAR_WITH_GRAD)
         return value
 
     def __int__(self) -> int:
@@ -350,7 +375,11 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        return Tensor._wrap(self._data)
+        """The same values (shared memory) without a graph; in-place updates of either are seen
+        by backward passes that saved the other (they share PyTorch's version counter)."""
+        out = Tensor._wrap(self._data)
+        INPLACE.share(self, out)
+        return out
 
     def detach_(self) -> Tensor:
         self._node = None

@@ -3,8 +3,9 @@
 ``load(obj, name)`` answers ``obj.name`` only when ``name`` is listed for ``obj``'s type; the
 facades (``torch``, ``np``) answer from their member tables. Stores are allowed only on a tensor's
 ``grad``, ``requires_grad`` and ``data``. Names starting with ``_`` are refused before this
-(in ``check``) and again here. A few methods that could build huge values are wrapped with a size
-check (``list.extend``, ``str.join``, ``tensor.tolist()``).
+(in ``check``) and again here, except the few PyTorch documents (``UNDERSCORED``). A few methods
+that could build huge values are wrapped with a size check (``list.extend``, ``str.join``,
+``tensor.tolist()``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from autodiff_repl import engine
 from autodiff_repl.engine import autograd as engine_autograd
 from autodiff_repl.engine.graph import AccumulateGrad, Node
+from autodiff_repl.lang.check import UNDERSCORED
 from autodiff_repl.lang.limits import LimitError, Limits, take
 from autodiff_repl.lang.namespace import Module
 
@@ -30,7 +32,7 @@ TENSOR = frozenset({
     "reshape", "reshape_as", "retain_grad", "retains_grad", "shape", "sigmoid", "sign", "sin",
     "size", "softmax", "sqrt", "square", "squeeze", "std", "sub", "sub_", "subtract", "sum",
     "sum_to_size", "t", "tan", "tanh", "to", "tolist", "transpose", "type", "uniform_",
-    "unsqueeze", "var", "view", "view_as", "zero_",
+    "unsqueeze", "var", "view", "view_as", "zero_", "_version",
 })
 """PyTorch's Tensor API as the engine implements it."""
 
@@ -118,7 +120,7 @@ def no_attribute(obj, name: str) -> AttributeError:
 
 def load(obj, name: str, limits: Limits):
     """``obj.name`` if the allowlist has it, else the AttributeError Python would give."""
-    if name.startswith("_"):
+    if name.startswith("_") and name not in UNDERSCORED:
         raise no_attribute(obj, name)
     if isinstance(obj, Module):
         try:

@@ -15,6 +15,10 @@ import ast
 from autodiff_repl.lang.errors import LangError
 from autodiff_repl.lang.limits import Limits
 
+UNDERSCORED = frozenset({"_version"})
+"""Attribute names starting with ``_`` that are PyTorch's public API (``_version`` is the version
+counter the "modified by an inplace operation" error talks about); all others are private."""
+
 ALLOWED: frozenset[type] = frozenset({
     ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Pass,
     ast.Name, ast.Load, ast.Store, ast.Del, ast.Constant, ast.Starred,
@@ -117,7 +121,7 @@ def _check_node(node: ast.AST) -> None:
     if isinstance(node, ast.Name):
         _check_name(node.id, node)
     elif isinstance(node, ast.Attribute):
-        if node.attr.startswith("_"):
+        if node.attr.startswith("_") and node.attr not in UNDERSCORED:
             raise LangError("AttributeError", f"attribute '{node.attr}' is not available: names "
                             "starting with '_' are private", _PRIVATE_HINTS, node)
     elif isinstance(node, ast.arg):

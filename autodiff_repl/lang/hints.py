@@ -38,6 +38,7 @@ SECOND_BACKWARD = "Trying to backward through the graph a second time"
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation"
 NO_GRAD_FN = "does not require grad and does not have a grad_fn"
 NOT_DIFFERENTIATED = "One of the differentiated Tensors does not require grad"
+MODIFIED_INPLACE = "has been modified by an inplace operation"
 
 RECORD = ("PyTorch records every operation on tensors that require grad, all the time: leave out "
           "`with autograd.record():` and run its body as it is")
@@ -171,6 +172,14 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
         statement = context.statement or "x -= lr * x.grad"
         return ["changing a leaf that requires grad in place would break its gradient",
                 f"update it without recording: `with torch.no_grad(): {statement}`"]
+    if MODIFIED_INPLACE in message:
+        return ["a value this backward needs was saved by the forward pass and changed in place "
+                "afterwards (+=, add_(), t[i] = ..., or an update of a detach() of it, which "
+                "shares its memory)",
+                "compute out of place instead: y = y + 1 rather than y += 1; for an independent "
+                "copy use t.detach().clone()",
+                "t._version counts the in-place updates of t; the error names the version the "
+                "backward expected"]
     if NO_GRAD_FN in message:
         return [f"{s} was computed from tensors that do not require grad (or under no_grad(), "
                 "or from a detach())",
