@@ -13,12 +13,12 @@ import weakref
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, ops
+from autodiff_repl.engine import dtypes, ops, views
 from autodiff_repl.engine.backends import RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, Node
 from autodiff_repl.engine.limits import LIMITS, check_numel
-from autodiff_repl.engine.tensor import Tensor, return_types
+from autodiff_repl.engine.tensor import Tensor, return_types, take_node
 
 _NO_PARAMS: dict = {}
 _new = object.__new__
@@ -52,6 +52,8 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
                 out._rg = True
                 if RECORDING.keep_values:
                     node.output = weakref.ref(out)
+                if op in ops.VIEWS:  # in-place updates of the view must reach its base
+                    views.remember(out, inputs[0], op, params)
                 break
     if FORWARD.active:
         out._tangent = _tangent(op, inputs, arrays, data, params)
@@ -889,7 +891,7 @@ def setitem(t: Tensor, index, value) -> None:
             copy(before, v)
         t._data, t._tangent = result._data, result._tangent
         if graph:
-            t._node, t._rg = result._node, True
+            take_node(t, result)
         return
     if graph or dual:
         keep = np.ones(t._data.shape, dtype=bool)
@@ -906,7 +908,7 @@ def setitem(t: Tensor, index, value) -> None:
         result = apply(op, (before, to(v, t.dtype)), {"index": index, "keep": keep})
         t._data, t._tangent = result._data, result._tangent
         if graph:
-            t._node, t._rg = result._node, True
+            take_node(t, result)
         return
     target = t._data[index].shape
     if v._data.shape != target:

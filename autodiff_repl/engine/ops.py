@@ -638,6 +638,28 @@ ALIAS = _indexing("alias", "AliasBackward0", (Sample(((4,),), call=lambda x: x[.
 
 
 
+def replay(x, steps):
+    """``x`` through the view ops ``steps`` (``(op, params)`` pairs): a view of ``x``."""
+    for op, params in steps:
+        x = op.forward(x, **params)
+    return x
+
+
+def _view_update_sample(x):
+    y = x * 1
+    v = y.view(2, 2)[:, 1]
+    v.mul_(3)  # v becomes a view of the updated y
+    return v
+
+
+AS_STRIDED = _row("as_strided", "AsStridedBackward0", lambda x, index, steps: replay(x, steps),
+                  (lambda m, g, x, out, index, steps: m.index_backward(g, index, x.shape),),
+                  LINEAR, "{0}[{index}] (a view, after an in-place update)",
+                  ("1 at the view's elements, else 0",),
+                  says=("{up} put back at the view's elements of {0}, zeros elsewhere",),
+                  samples=(Sample(((4,),), call=_view_update_sample),))
+
+
 def _put(x, v, index, keep):
     out = x.copy()
     out[index] = v

@@ -13,9 +13,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, ops, printing
+from autodiff_repl.engine import dtypes, ops, printing, views
 from autodiff_repl.engine.grad_mode import STATE
-from autodiff_repl.engine.graph import AccumulateGrad, _sequence
+from autodiff_repl.engine.graph import RECORDING, AccumulateGrad, _sequence
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -63,29 +63,35 @@ class InplaceLog:
 
     def record(self, t: Tensor, producer) -> None:
         """``t`` was just updated in place; ``producer`` made its previous value."""
-        seqs = t._versions
-        if seqs is None:
-            seqs = t._versions = []
+        seqs = self.versions(t, create=True)
         seqs.append(next(_sequence))
         self.active = True
-        if producer is not None and producer.out is not None:
-            self.outputs[producer] = (seqs, t._data.shape, t._data.dtype)
+        self._watch(producer, seqs, t)
+        if t._base is not None:  # a view: its base's saved output is stale too
+            self._watch(t._base._node, seqs, t._base)
 
     def share(self, t: Tensor, other: Tensor) -> None:
         """``other`` shares ``t``'s memory and version counter (``detach()``): an update of
         ``other`` makes stale what ``t``'s node saved of its output, as one of ``t`` does."""
-        seqs = t._versions
-        if seqs is None:
-            seqs = t._versions = []
-        other._versions = seqs
-        producer = t._node
+        other._versions = seqs = self.versions(t, create=True)
+        self._watch(t._node, seqs, t)
+
+    def _watch(self, producer, seqs: list, t: Tensor) -> None:
         if producer is not None and producer.out is not None:
             self.outputs[producer] = (seqs, t._data.shape, t._data.dtype)
+
+    @staticmethod
+    def versions(t: Tensor, create: bool = False) -> list | None:
+        """The in-place updates of ``t``'s memory: its own list, or its base's for a view."""
+        owner = t if t._base is None else t._base
+        if owner._versions is None and create:
+            owner._versions = []
+        return owner._versions
 
     def check(self, node) -> None:
         """Raise PyTorch's error if a value ``node`` saved was updated after it saved it."""
         for t in node.saved or ():
-            seqs = None if t is None else t._versions
+            seqs = None if t is None else self.versions(t)
             if seqs and seqs[-1] > node.seq:
                 raise RuntimeError(_modified_message(t._data.shape, t._data.dtype, t._node, seqs,
                                                      node.seq))
@@ -152,6 +158,8 @@ class Tensor:
     _retain = False  # retain_grad() was called
     _tangent = None  # forward mode: the tangent of a dual tensor (an array)
     _versions = None  # in-place updates (``InplaceLog``), shared with detach()ed tensors
+    _base = None  # a view in a graph: the tensor whose memory it shows (``views``)
+    _view_steps = ()  # ... and the view ops that lead from there to it
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
 
     def __init__(self, *args, dtype=None) -> None:
@@ -195,7 +203,8 @@ class Tensor:
     @property
     def _version(self) -> int:
         """PyTorch's version counter: how many in-place updates this tensor has seen."""
-        return len(self._versions) if self._versions is not None else 0
+        seqs = INPLACE.versions(self)
+        return len(seqs) if seqs is not None else 0
 
     @property
     def grad(self) -> Tensor | None:
@@ -447,7 +456,9 @@ class Tensor:
             data = np.empty_like(self._data)
             np.copyto(data, np.broadcast_to(result._data, data.shape), casting="unsafe")
             self._data = data
-            self._node, self._rg = result._node, True
+            take_node(self, result)
+            if self._base is not None:  # a view: the update goes into its base too
+                views.write_back(self)
         self._tangent = result._tangent
         return self
 
@@ -516,6 +527,8 @@ class Tensor:
         producer = self._node
         F.setitem(self, index, value)
         INPLACE.record(self, producer)
+        if self._base is not None and self._node is not producer:
+            views.write_back(self)
 
     # --- operators --------------------------------------------------------------------------
     def __add__(self, other):
@@ -865,6 +878,14 @@ class _HookHandle:
 def _weak(t: Tensor):
     import weakref
     return weakref.ref(t)
+
+
+def take_node(t: Tensor, result: Tensor) -> None:
+    """``t`` was updated in place with a graph: it takes ``result``'s node (``y += 1`` gives
+    ``y`` the node ``AddBackward0``), which then names ``t`` as its output in explanations."""
+    t._node, t._rg = result._node, True
+    if RECORDING.keep_values:
+        t._node.output = weakref.ref(t)
 
 
 def _alias(t: Tensor) -> Tensor:

@@ -2,9 +2,10 @@
 
 ``View(root, names)`` collects the nodes reachable from ``root`` (its ``grad_fn`` and everything
 that fed it) and names each one: the learner's variable name when a variable holds that tensor,
-otherwise a stable id ``t1``, ``t2`` … in creation order (never a memory address). Inputs that are
-not part of the graph are constants; a constant whose values belong to a tensor that requires
-grad came from ``detach()`` (or ``.data``) and is called detached.
+otherwise a stable id ``t1``, ``t2`` … in creation order (never a memory address); the values a
+variable held before in-place updates are ``y₀``, ``y₁`` … (``y`` is the current one). Inputs
+that are not part of the graph are constants; a constant whose values belong to a tensor that
+requires grad came from ``detach()`` (or ``.data``) and is called detached.
 """
 
 from __future__ import annotations
@@ -66,10 +67,16 @@ class View:
         counter = 0
         self.items: list[Item] = []
         self.by_key: dict[int, Item] = {}
+        earlier: dict[str, int] = {}  # how many older values of each variable were named
         for node in nodes:
             tensor = node.variable if type(node) is AccumulateGrad else _output(node)
-            name = tensor_names.get(id(node)) or (
-                tensor_names.get(id(tensor)) if tensor is not None else None)
+            name = tensor_names.get(id(node))
+            if name is None and tensor is not None:
+                name = tensor_names.get(id(tensor))
+                if name is not None and edge_of(tensor) is not node:
+                    # the value the variable held before an in-place update (y += 1): y₀, y₁ …
+                    k = earlier[name] = earlier.get(name, -1) + 1
+                    name = name + str(k).translate(_SUBSCRIPTS)
             named = name is not None
             if not named:
                 counter, name = _fresh("t", counter, taken)
@@ -157,6 +164,9 @@ def expr_text(op, labels, params) -> str:
         return op.expr.format(*labels, **shown)
     except (KeyError, IndexError):
         return f"{op.name}({', '.join(labels)})"
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _fresh(prefix: str, counter: int, taken: set) -> tuple[int, str]:
