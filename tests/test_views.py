@@ -1,5 +1,6 @@
-"""In-place updates through views (``v = y[0]; v += 1`` changes ``y``), as PyTorch does them:
-the base takes ``CopySlices``, the view ``AsStridedBackward0``, both share one version counter.
+"""In-place updates and views (``v = y[0]; v += 1`` changes ``y``; ``y += 1`` changes ``v``), as
+PyTorch does them: the base takes ``CopySlices``, views ``AsStridedBackward0``, and they share
+one version counter.
 The expected strings are PyTorch 2.13's; where PyTorch is installed the same programs are also
 run on it and compared."""
 
@@ -78,8 +79,29 @@ def stale_saved_output(t):
     return [repr(v), "no error"]
 
 
+def base_update_reaches_views(t):
+    x = t.arange(4.0, requires_grad=True)
+    y = x * 2
+    v = y[0]
+    w = y[1:].view(3, 1)
+    y += 1
+    shown = [repr(v), repr(w)]
+    (v + w.sum()).backward()
+    return [*shown, x.grad.tolist()]
+
+
+def base_update_reaches_an_expanded_view(t):
+    x = t.arange(4.0, requires_grad=True)
+    y = x * 2
+    e = y.expand(2, 4)
+    y[1] = 7
+    shown = repr(e)
+    e.sum().backward()
+    return [shown, x.grad.tolist()]
+
+
 PROGRAMS = [select_add, slice_setitem, view_of_view, chained_indexing, view_then_use,
-            stale_saved_output]
+            stale_saved_output, base_update_reaches_views, base_update_reaches_an_expanded_view]
 
 EXPECTED = {
     select_add: ["tensor([1., 2., 4., 6.], grad_fn=<CopySlices>)",
@@ -99,6 +121,13 @@ EXPECTED = {
         "operation: [torch.FloatTensor [4]], which is output 0 of Exp, is at version 1; expected "
         "version 0 instead. Hint: enable anomaly detection to find the operation that failed to "
         "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."],
+    base_update_reaches_views: [
+        "tensor(1., grad_fn=<AsStridedBackward0>)",
+        "tensor([[3.],\n        [5.],\n        [7.]], grad_fn=<AsStridedBackward0>)",
+        [2.0, 2.0, 2.0, 2.0]],
+    base_update_reaches_an_expanded_view: [
+        "tensor([[0., 7., 4., 6.],\n        [0., 7., 4., 6.]], grad_fn=<AsStridedBackward0>)",
+        [4.0, 0.0, 4.0, 4.0]],
 }
 
 

@@ -52,7 +52,7 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
                 out._rg = True
                 if RECORDING.keep_values:
                     node.output = weakref.ref(out)
-                if op in ops.VIEWS:  # in-place updates of the view must reach its base
+                if op in ops.VIEWS and inputs[0]._node is not None:  # for in-place updates
                     views.remember(out, inputs[0], op, params)
                 break
     if FORWARD.active:

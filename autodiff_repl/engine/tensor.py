@@ -160,6 +160,7 @@ class Tensor:
     _versions = None  # in-place updates (``InplaceLog``), shared with detach()ed tensors
     _base = None  # a view in a graph: the tensor whose memory it shows (``views``)
     _view_steps = ()  # ... and the view ops that lead from there to it
+    _views = None  # a base: its live views (id -> view, weakly)
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
 
     def __init__(self, *args, dtype=None) -> None:
@@ -457,8 +458,8 @@ class Tensor:
             np.copyto(data, np.broadcast_to(result._data, data.shape), casting="unsafe")
             self._data = data
             take_node(self, result)
-            if self._base is not None:  # a view: the update goes into its base too
-                views.write_back(self)
+            if self._base is not None or self._views is not None:
+                views.updated(self)  # a view's update goes into its base; views see the base's
         self._tangent = result._tangent
         return self
 
@@ -527,8 +528,8 @@ class Tensor:
         producer = self._node
         F.setitem(self, index, value)
         INPLACE.record(self, producer)
-        if self._base is not None and self._node is not producer:
-            views.write_back(self)
+        if self._node is not producer and (self._base is not None or self._views is not None):
+            views.updated(self)
 
     # --- operators --------------------------------------------------------------------------
     def __add__(self, other):
