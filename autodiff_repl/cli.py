@@ -53,14 +53,15 @@ class RunInterrupted(BaseException):
 
 
 def run_file(file: str, *, exitfirst: bool = False, check: bool = False, update: bool = False,
-             hints: bool = True) -> int:
-    """``autodiff run``: a script or a transcript, its output on stdout (always plain text)."""
+             hints: bool = True, no_color: bool = False) -> int:
+    """``autodiff run``: a script or a transcript, its output on stdout, drawn as the REPL draws
+    it (colour and panels on a terminal, plain text in a pipe or with ``--no-color``)."""
     from autodiff_repl import runner
 
     with _interrupt_stops_the_run():
         try:
             return runner.run_path(file, stop_first=exitfirst, hints=hints, check=check,
-                                   update=update, stream=sys.stdout)
+                                   update=update, stream=sys.stdout, no_color=no_color)
         except RunInterrupted:
             sys.stdout.flush()
             print("autodiff run: interrupted", file=sys.stderr)
@@ -110,7 +111,8 @@ def fast_path(argv: list[str]) -> int | None:
         return None
     return run_file(files[0], exitfirst="exitfirst" in flags, check="check" in flags,
                     update="update" in flags,
-                    hints="no_hints" not in flags and "--no-hints" not in root)
+                    hints="no_hints" not in flags and "--no-hints" not in root,
+                    no_color="no_color" in flags or "--no-color" in root)
 
 
 def main() -> None:

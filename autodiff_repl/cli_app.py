@@ -82,9 +82,9 @@ def run(
     no_color: NoColor = False,
 ) -> None:
     """Run a script or a lesson transcript and print what the REPL would print."""
-    hints, _ = _flags(ctx, no_hints, no_color)
+    hints, no_color = _flags(ctx, no_hints, no_color)
     raise typer.Exit(cli.run_file(file, exitfirst=exitfirst, check=check, update=update,
-                                  hints=hints))
+                                  hints=hints, no_color=no_color))
 
 
 @app.command()
@@ -118,9 +118,9 @@ def lesson(
         raise typer.BadParameter(str(exc), param_hint="N") from None
     options = {}
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from autodiff_repl.repl_prompt import lesson_input
+        from autodiff_repl.repl_prompt import LessonInput
 
-        options["input_fn"] = lesson_input(no_color=no_color)
+        options["input_fn"] = LessonInput(no_color=no_color)
     try:
         code = lesson_book.run_lesson(number, hints=hints, restart=restart, **options)
     except KeyboardInterrupt:

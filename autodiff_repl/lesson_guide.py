@@ -5,7 +5,8 @@ variables the step's reference answer binds or changes (seen in a scratch sessio
 ``References``) must hold close values, an error the reference meets must be met and a value it
 shows must be shown. ``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and
 ``:quit`` steer; every other input runs in the learner's session as in the REPL. All I/O goes
-through ``input_fn`` and ``output``.
+through ``input_fn`` and ``output``; an ``input_fn`` with a ``follow`` method (the terminal prompt,
+``repl_prompt.LessonInput``) is given the learner's session, so that Tab completes its variables.
 """
 
 from __future__ import annotations
@@ -147,7 +148,11 @@ class Attempt:
 
 
 class Guide:
-    """One lesson in guided mode. ``run()`` returns the exit code, or ``("lesson", n)``."""
+    """One lesson in guided mode. ``run()`` returns the exit code, or ``("lesson", n)``.
+
+    ``input_fn.follow(get_session)``, when ``input_fn`` has it, is called once with a function
+    that returns the learner's current session (it is rebuilt on ``:back`` and ``:reset``).
+    """
 
     def __init__(self, info: lessons.LessonInfo, *, input_fn: Callable[[str], str],
                  output: Callable[[str], Any], progress: lessons.Progress, hints: bool) -> None:
@@ -158,6 +163,9 @@ class Guide:
         self.refs = References(self.lesson, hints)
         self.session: Any = None
         self.k = 0
+        follow = getattr(input_fn, "follow", None)
+        if follow is not None:
+            follow(lambda: self.session)
 
     def rebuild(self, k: int) -> None:
         """A fresh session holding the state at the start of step ``k``."""

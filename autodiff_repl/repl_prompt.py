@@ -243,24 +243,32 @@ def prompt_session(get_session: Callable[[], Any], *, color: bool = True,
     )
 
 
-def lesson_input(*, no_color: bool = False) -> Callable[[str], str]:
+class LessonInput:
     """An ``input()`` for the guided lessons with the REPL's editing, history and highlighting.
 
     Ctrl-C clears the line (as in the REPL); Ctrl-D raises EOFError, which leaves the lesson.
-    Tab completes from a session of its own: ``torch``, built-ins and commands, not the lesson's
-    variables (the guide keeps its session to itself).
+    Tab completes, and Enter validates, against the learner's session, as in the REPL: the guide
+    names it with ``follow(get_session)``, and it is looked up at each key since the guide builds
+    a new one on ``:back`` and ``:reset``. Before the guide names one, Tab offers nothing.
     """
-    loader = SessionLoader()
-    prompt = prompt_session(loader.get, color=render.wants_color(sys.stdout, no_color=no_color))
 
-    def ask(message: str) -> str:
+    def __init__(self, *, no_color: bool = False, history: History | None = None,
+                 input: Any = None, output: Any = None) -> None:
+        self._get_session: Callable[[], Any] = lambda: None
+        self.prompt = prompt_session(lambda: self._get_session(),
+                                     color=render.wants_color(sys.stdout, no_color=no_color),
+                                     history=history, input=input, output=output)
+
+    def follow(self, get_session: Callable[[], Any]) -> None:
+        """Complete and validate against the session ``get_session()`` returns."""
+        self._get_session = get_session
+
+    def __call__(self, message: str) -> str:
         while True:
             try:
-                return prompt.prompt(message, pre_run=loader.start)
+                return self.prompt.prompt(message)
             except KeyboardInterrupt:
                 continue
-
-    return ask
 
 
 def run_interactive(*, hints: bool = True, no_color: bool = False, stdout: IO[str] | None = None,

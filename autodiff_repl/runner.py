@@ -4,6 +4,10 @@ A plain script runs statement by statement and prints what the REPL would print.
 prints its narration and each input with the output it really gives; with ``check`` it prints a
 unified diff (naming ``file:line``) for each input whose output differs from its expected block,
 and with ``update`` it rewrites the differing blocks in place.
+
+Outputs are drawn as the REPL draws them: plain text, or with colour and panels when the stream is
+a terminal that wants them (``render.wants_color``, the REPL's rule); ``check`` and ``update``
+print plain diffs. rich is imported only for a terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from autodiff_repl import outputs as out
+from autodiff_repl import render
 from autodiff_repl import transcript as tx
 from autodiff_repl.render import plain
 
@@ -172,12 +177,21 @@ def _write(stream: TextIO, text: str) -> None:
         stream.flush()
 
 
+def _show(stream: TextIO, outputs: list[out.Output], *, hints: bool, console: Any) -> None:
+    """An input's outputs: plain lines on ``stream``, or drawn on a terminal's rich ``console``."""
+    if console is None:
+        _write(stream, plain(outputs, hints=hints))
+    else:
+        render.to_console(console, outputs, hints=hints)
+
+
 def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = True,
              compare: bool = True, stream: TextIO | None = None, stop_first: bool = False,
-             result: RunResult | None = None) -> RunResult:
+             result: RunResult | None = None, console: Any = None) -> RunResult:
     """Run one step's inputs (and, with ``compare``, its checks) in ``session``.
 
-    With ``stream``, the step's narration and inputs are written with the output they gave.
+    With ``stream``, the step's narration and inputs are written with the output they gave
+    (drawn on ``console`` when one is given).
     """
     result = result if result is not None else RunResult()
     for item in step.items:
@@ -191,8 +205,11 @@ def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = Tr
         result.got[item.line] = got
         failed = any(isinstance(o, out.Error) for o in outputs)
         result.failed += failed
-        if stream is not None:
+        if stream is not None and console is None:
             _write(stream, "\n".join(tx.format_input(item.source) + got).rstrip("\n"))
+        elif stream is not None:
+            _write(stream, "\n".join(tx.format_input(item.source)))
+            _show(stream, outputs, hints=hints, console=console)
         want = _expected(item.want, hints)
         mismatch = compare and (not tx.output_matches(want, got)
                                 or _unexpected_error(outputs, want))
@@ -215,14 +232,14 @@ def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = Tr
 
 def run_transcript(transcript: tx.Transcript, session: SessionLike, *, hints: bool = True,
                    compare: bool = True, stream: TextIO | None = None,
-                   stop_first: bool = False) -> RunResult:
+                   stop_first: bool = False, console: Any = None) -> RunResult:
     """Run every step of a transcript in order in one session."""
     result = RunResult()
     if stream is not None and transcript.preamble:
         stream.write(transcript.preamble + "\n\n")
     for step in transcript.steps:
         run_step(step, session, path=transcript.path, hints=hints, compare=compare,
-                 stream=stream, stop_first=stop_first, result=result)
+                 stream=stream, stop_first=stop_first, result=result, console=console)
         stop = result.mismatches if compare else result.failed
         if result.quit or (stop_first and stop):
             break
@@ -230,12 +247,12 @@ def run_transcript(transcript: tx.Transcript, session: SessionLike, *, hints: bo
 
 
 def run_script(text: str, session: SessionLike, *, hints: bool = True,
-               stop_first: bool = False, stream: TextIO) -> int:
+               stop_first: bool = False, stream: TextIO, console: Any = None) -> int:
     """Run a plain script statement by statement; 1 if any statement failed."""
     failed = False
     for _line, chunk in tx.script_chunks(text):
         outputs = session.execute(chunk)
-        _write(stream, plain(outputs, hints=hints))
+        _show(stream, outputs, hints=hints, console=console)
         failed = failed or any(isinstance(o, out.Error) for o in outputs)
         if any(isinstance(o, out.Quit) for o in outputs) or (stop_first and failed):
             break
@@ -244,12 +261,13 @@ def run_script(text: str, session: SessionLike, *, hints: bool = True,
 
 def run_path(path: str, *, stop_first: bool = False, hints: bool = True, check: bool = False,
              update: bool = False, stream: TextIO | None = None,
-             errors: TextIO | None = None) -> int:
+             errors: TextIO | None = None, no_color: bool = False) -> int:
     """Run ``path`` (or stdin for ``-``); return the exit code.
 
     0: everything ran (and matched, with ``check``); 1: a statement failed (plain run) or an
     output or check did not match (``check``/``update``); 2: the file could not be read or parsed.
-    Problems with the file itself go to ``errors`` (stderr by default).
+    Problems with the file itself go to ``errors`` (stderr by default). Outputs are drawn in
+    colour when ``stream`` wants it (``render.wants_color``), as in the REPL.
     """
     stream = stream if stream is not None else sys.stdout
     errors = errors if errors is not None else sys.stderr
@@ -262,11 +280,15 @@ def run_path(path: str, *, stop_first: bool = False, hints: bool = True, check: 
         errors.write(f"autodiff run: {exc}\n")
         return USAGE_ERROR
     session = new_session(hints=hints)
-    if transcript is None:
-        return run_script(text, session, hints=hints, stop_first=stop_first, stream=stream)
     compare = check or update
+    console = (render.make_console(stream)
+               if not compare and render.wants_color(stream, no_color=no_color) else None)
+    if transcript is None:
+        return run_script(text, session, hints=hints, stop_first=stop_first, stream=stream,
+                          console=console)
     result = run_transcript(transcript, session, hints=hints, compare=compare,
-                            stream=None if compare else stream, stop_first=stop_first)
+                            stream=None if compare else stream, stop_first=stop_first,
+                            console=console)
     if not compare:
         return int(result.failed > 0)
     for mismatch in result.mismatches:

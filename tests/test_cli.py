@@ -92,10 +92,18 @@ def test_fast_path_takes_only_the_plain_cases(monkeypatch: pytest.MonkeyPatch) -
     assert cli.fast_path(["run", "f.py"]) == 0
     assert cli.fast_path(["--no-hints", "run", "-x", "--check", "-"]) == 0
     assert cli.fast_path(["--no-color"]) == 0
+    assert cli.fast_path(["--no-color", "run", "f.py"]) == 0
+    assert cli.fast_path(["run", "--no-color", "f.py"]) == 0
+    plain_run = {"exitfirst": False, "check": False, "update": False, "hints": True,
+                 "no_color": True}
     assert calls == [
-        ("f.py", {"exitfirst": False, "check": False, "update": False, "hints": True}),
-        ("-", {"exitfirst": True, "check": True, "update": False, "hints": False}),
+        ("f.py", {"exitfirst": False, "check": False, "update": False, "hints": True,
+                  "no_color": False}),
+        ("-", {"exitfirst": True, "check": True, "update": False, "hints": False,
+               "no_color": False}),
         ("REPL", {"hints": True, "no_color": True}),
+        ("f.py", plain_run),
+        ("f.py", plain_run),
     ]
     for argv in (["run"], ["run", "a", "b"], ["run", "--bogus", "f"], ["run", "-h", "f"],
                  ["lessons"], ["lesson", "1"], ["-h"], ["--no-hints", "--version"], ["x"]):
@@ -135,6 +143,18 @@ def test_run_script_prints_like_pytorch(env: dict[str, str], tmp_path: Path) -> 
                                                           "")
     result = invoke("run", "-", stdin=FOUR_LINES)
     assert (result.exit_code, result.stdout) == (0, "tensor([ 0.,  4.,  8., 12.])\n")
+
+
+@needs_session
+def test_run_into_a_pipe_explains_in_plain_text(env: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "graph.py"
+    script.write_text("x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)\n"
+                      "graph y\n")
+    proc = autodiff(env, "run", str(script))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.startswith("graph of y: 1 leaf, 2 ops\n  y = 2 · t1 ")
+    assert "\x1b[" not in proc.stdout
+    assert not set("╭╮╰╯│") & set(proc.stdout)
 
 
 @needs_session

@@ -189,6 +189,49 @@ def test_back_reset_and_end_of_input(toy):
     assert "Progress saved." in text
 
 
+def test_tab_completes_the_variables_of_the_lesson_session(toy):
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from autodiff_repl.repl_prompt import LessonInput
+
+    typed = iter(["import torch", "x = torch.arange(4.0, requires_grad=True)",
+                  "weights = 2 * x", "wei<Tab>", "weights.requ<Tab>", "x.gr<Tab>",
+                  ":reset", "wei<Tab>", "x.gr<Tab>"])
+    tabbed = []
+
+    def keys(message):
+        """The learner at the terminal: a line, or a fragment and Tab (the menu is noted)."""
+        line = next(typed, None)
+        if line is None:
+            raise EOFError
+        if line.endswith("<Tab>"):
+            fragment = line.removesuffix("<Tab>")
+            menu = ask.prompt.completer.get_completions(
+                Document(fragment), CompleteEvent(completion_requested=True))
+            tabbed.append((fragment, [c.text for c in menu]))
+            return ""
+        return line
+
+    with create_pipe_input() as pipe:
+        ask = LessonInput(history=InMemoryHistory(), input=pipe, output=DummyOutput())
+        ask.prompt.prompt = keys
+        code = lessons.run_lesson(1, input_fn=ask, output=lambda text: None,
+                                  progress_file=toy)
+    assert code == 0
+    assert tabbed == [
+        ("wei", ["weights"]),
+        ("weights.requ", ["requires_grad", "requires_grad_"]),
+        ("x.gr", ["grad", "grad_fn"]),
+        ("wei", []),  # :reset took the step's own variables away
+        ("x.gr", ["grad", "grad_fn"]),
+    ]
+
+
 def test_restart_forgets_progress_and_menu_switches_lesson(toy):
     guide(1, [":skip"], toy)
     _, text = guide(1, [":menu", "2", "z = 1"], toy, restart=True)

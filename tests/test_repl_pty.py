@@ -1,4 +1,5 @@
 """The REPL as a learner meets it: a real pseudo-terminal, keys typed, the screen read (pexpect).
+``autodiff run`` on a terminal is read the same way.
 
 Each test spawns ``python -m autodiff_repl`` with HOME and XDG_STATE_HOME in a temporary directory
 and PROMPT_TOOLKIT_NO_CPR=1 (no cursor-position queries to answer). Expected texts are chosen so
@@ -180,3 +181,38 @@ def test_guided_lesson_reads_with_the_prompt(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+GRAPH_SCRIPT = "x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)\ngraph y\n"
+
+
+def run_on_a_terminal(state: Path, *args: str, color: bool) -> str:
+    """``autodiff run ARGS`` on a pseudo-terminal: all it drew (CR LF as LF), once it exits 0."""
+    child = pexpect.spawn(sys.executable, ["-m", "autodiff_repl", "run", *args],
+                          env=_env(state, color=color), encoding="utf-8", timeout=20,
+                          dimensions=(40, 120))
+    child.expect(pexpect.EOF)
+    shown = child.before.replace("\r\n", "\n")
+    child.close()
+    assert child.exitstatus == 0, shown
+    return shown
+
+
+def test_run_draws_explanations_in_panels_on_a_terminal(tmp_path: Path) -> None:
+    script = tmp_path / "graph.py"
+    script.write_text(GRAPH_SCRIPT)
+    shown = run_on_a_terminal(tmp_path, str(script), color=True)
+    assert "\x1b[" in shown
+    lines = ANSI.sub("", shown).split("\n")
+    assert lines[0].startswith("╭─ graph of y: 1 leaf, 2 ops ─") and lines[0].endswith("╮")
+    assert lines[1].startswith("│ y = 2 · t1 ") and lines[1].endswith("│")
+    assert any(line.startswith("╰─") for line in lines)
+
+
+def test_run_on_a_terminal_with_no_color_is_plain(tmp_path: Path) -> None:
+    script = tmp_path / "graph.py"
+    script.write_text(GRAPH_SCRIPT)
+    for args, color in ((["--no-color", str(script)], True), ([str(script)], False)):
+        shown = run_on_a_terminal(tmp_path, *args, color=color)
+        assert shown.startswith("graph of y: 1 leaf, 2 ops\n  y = 2 · t1 "), args
+        assert "\x1b[" not in shown and "╭" not in shown, args

@@ -96,6 +96,43 @@ def test_transcript_run_prints_narration_and_inputs_with_outputs(write):
     assert ">>> y\ntensor(28., grad_fn=<MulBackward0>)\n" in text
 
 
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as stdout is in a shell."""
+
+    def isatty(self):
+        return True
+
+
+GRAPH = """\
+A graph.
+
+>>> x = torch.arange(4.0, requires_grad=True)
+>>> y = 2 * torch.dot(x, x)
+>>> graph y
+graph of y: 1 leaf, 2 ops
+...
+"""
+
+
+def test_a_terminal_gets_the_repls_panels_but_check_and_no_color_stay_plain(write, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    path = write(GRAPH)
+    _, piped, _ = run(path)
+    assert piped.startswith("A graph.\n\n>>> x = torch.arange(4.0, requires_grad=True)\n")
+    assert ">>> graph y\ngraph of y: 1 leaf, 2 ops\n" in piped and "╭" not in piped
+    tty = Terminal()
+    assert runner.run_path(str(path), stream=tty) == 0
+    drawn = tty.getvalue()
+    assert "\x1b[" in drawn
+    assert ">>> graph y\n" in drawn and "graph of y: 1 leaf, 2 ops" in drawn
+    assert "╭─" in drawn and "╰─" in drawn
+    for flags in ({"check": True}, {"no_color": True}):
+        tty = Terminal()
+        runner.run_path(str(path), stream=tty, **flags)
+        assert "\x1b[" not in tty.getvalue() and "╭" not in tty.getvalue(), flags
+
+
 def test_check_passes_on_a_matching_transcript(write):
     code, text, _ = run(write(TRANSCRIPT), check=True)
     assert (code, text) == (0, f"{write(TRANSCRIPT)}: 6 inputs, all match\n")
