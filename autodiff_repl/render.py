@@ -54,10 +54,11 @@ def wants_color(stream: IO[str], *, no_color: bool = False) -> bool:
 
 
 def make_console(stream: IO[str]) -> Any:
-    """A rich Console on ``stream`` that never re-wraps tensors or guesses highlights."""
+    """A rich Console on ``stream`` that never guesses highlights (``to_console`` decides what
+    may be wrapped)."""
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, soft_wrap=True)
+    return Console(file=stream, highlight=False)
 
 
 def write(
@@ -79,8 +80,12 @@ def write(
 def to_console(console: Any, outputs: list[out.Output], *, hints: bool = True) -> None:
     """Print ``outputs`` on a rich ``console`` in colour. User text is never read as markup."""
     for item in outputs:
+        # Echoed values and printed text keep their own line breaks (a tensor's repr is laid out
+        # as PyTorch lays it out; the terminal folds what is too long); explanation panels wrap
+        # their lines to the width of the terminal.
+        soft = not isinstance(item, out.Explanation)
         for renderable in _renderables(item, hints=hints):
-            console.print(renderable)
+            console.print(renderable, soft_wrap=soft, crop=False)
 
 
 def _renderables(item: out.Output, *, hints: bool) -> list[Any]:

@@ -60,11 +60,33 @@ def to_rich(model, hints: bool = True):
             continue
         body = _text(lines)
         if block.title:
-            parts.append(Panel(body, title=f"[bold]{_escape(block.title)}", title_align="left",
-                               expand=False, border_style="dim"))
+            title = f"[bold]{_escape(block.title)}"
+            panel = Panel(body, title=title, title_align="left", expand=False, border_style="dim")
+            parts.append(_Aligned(panel, body, title) if block.aligned else panel)
         else:
             parts.append(body)
     return Group(*parts)
+
+
+class _Aligned:
+    """A panel of columns that falls back to unboxed lines, each on its own line however long
+    (the terminal folds them), when the terminal is too narrow for the panel: re-wrapped inside
+    the box the columns would be lost, and cropped the values would."""
+
+    def __init__(self, panel, body, title: str) -> None:
+        self.panel, self.body, self.title = panel, body, title
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+
+        widest = max((len(row) for row in self.body.plain.split("\n")), default=0)
+        if widest + 4 <= options.max_width:
+            yield self.panel
+            return
+        yield Text.from_markup(self.title)
+        body = self.body.copy()
+        body.no_wrap, body.overflow = True, "ignore"
+        yield body
 
 
 def _escape(s: str) -> str:

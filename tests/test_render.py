@@ -34,7 +34,7 @@ def _terminal() -> tuple[io.StringIO, object]:
 
     buffer = io.StringIO()
     return buffer, Console(file=buffer, force_terminal=True, color_system="truecolor",
-                           highlight=False, soft_wrap=True, width=60)
+                           highlight=False, width=60)
 
 
 def test_plain_write_is_exactly_plain() -> None:
@@ -107,3 +107,39 @@ def test_no_color_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, st
 
 def test_pipe_gets_no_colour() -> None:
     assert not render.wants_color(io.StringIO())
+
+
+def _explained(source: str, command: str) -> list[out.Output]:
+    from autodiff_repl.session import Session
+
+    s = Session()
+    s.execute(source)
+    return s.execute(command)
+
+
+def test_panels_wrap_long_lines_instead_of_cropping_them() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, _explained(
+        "x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)", "backward y"))
+    shown = ANSI.sub("", buffer.getvalue())
+    assert max(len(row) for row in shown.splitlines()) <= 60
+    words = " ".join(row.strip("│ ") for row in shown.splitlines())
+    assert "pass" in words and "retain_graph=True keeps them for a second one" in words
+
+
+def test_a_graph_too_wide_for_the_terminal_keeps_its_rows_whole() -> None:
+    buffer, console = _terminal()
+    render.to_console(console, _explained(
+        "x = torch.arange(4.0, requires_grad=True)\ny = (x * 2).exp().sum()", "graph y"))
+    rows = ANSI.sub("", buffer.getvalue()).splitlines()
+    assert rows[0] == "graph of y: 1 leaf, 3 ops"  # no box: its rows would be re-wrapped in it
+    assert any(len(row) > 60 and row.rstrip().endswith("output") for row in rows)
+    assert "│ " not in rows[1]
+
+
+def test_an_echoed_tensor_keeps_pytorchs_line_breaks() -> None:
+    buffer, console = _terminal()
+    text = "tensor([[    0.0000,  1000.5000,  2001.0000,  3001.5000,  4002.0000,  5002.5000,\n" \
+           "          6003.0000]])"
+    render.to_console(console, [out.Echo(text)])
+    assert ANSI.sub("", buffer.getvalue()) == text + "\n"

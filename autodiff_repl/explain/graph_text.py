@@ -21,7 +21,7 @@ def blocks(g) -> list[Block]:
     """The graph's blocks: the drawing (tree or list) with loop notes, then what backward freed."""
     parts = collapse(_signatures(g))
     body = _tree(g) if _fits_tree(g) else _listing(g, parts)
-    return [Block(_title(g), (*body, *_loops(g, parts))), *_lifetime(g)]
+    return [Block(_title(g), (*body, *_loops(g, parts)), aligned=True), *_lifetime(g)]
 
 
 def _title(g) -> str:

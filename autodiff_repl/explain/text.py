@@ -21,10 +21,12 @@ Line = tuple[Span, ...]
 
 @dataclass(frozen=True)
 class Block:
-    """A titled group of lines (a panel on a terminal)."""
+    """A titled group of lines (a panel on a terminal). ``aligned`` lines are columns (the graph
+    tree): a terminal too narrow for them must not re-wrap them into the panel."""
 
     title: str
     lines: tuple[Line, ...]
+    aligned: bool = False
 
 
 def line(*parts) -> Line:
