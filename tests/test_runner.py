@@ -117,6 +117,7 @@ graph of y: 1 leaf, 2 ops
 def test_a_terminal_gets_the_repls_panels_but_check_and_no_color_stay_plain(write, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough for the graph's box
     path = write(GRAPH)
     _, piped, _ = run(path)
     assert piped.startswith("A graph.\n\n>>> x = torch.arange(4.0, requires_grad=True)\n")
