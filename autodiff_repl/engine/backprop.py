@@ -1,10 +1,13 @@
 """The backward pass: ``Tensor.backward`` and ``autograd.grad``.
 
-1. Order the graph's nodes so that every node comes after all the nodes that use its output
-   (an iterative depth-first search: no recursion limit, however long the chain).
-2. Walk that order once. At each node the incoming gradients have all arrived and been summed;
-   the op table's vjp formulas turn the node's gradient into one per input; each is summed back
-   over broadcast axes (the one place this happens) and added into its parent's total.
+1. Start from the roots with their seed gradients. A node is always made after the nodes of its
+   inputs, so it has a larger sequence number (``Node.seq``): taking the waiting node with the
+   largest one each time (a heap, as PyTorch's engine does) reaches a node only after every node
+   that feeds gradient into it. No recursion, so no limit however long the chain.
+2. At each node the incoming gradients have all arrived and been summed; the op table's vjp
+   formulas turn the node's gradient into one per input; each is summed back over broadcast axes
+   (the one place this happens) and added into its parent's total, and a parent that just got its
+   first gradient starts waiting. A node no gradient reaches is never visited.
 3. At a leaf (``AccumulateGrad``) the total is added into ``leaf.grad`` -- gradients accumulate,
    as in PyTorch -- or, for ``autograd.grad``, handed back without touching ``.grad``.
 
@@ -14,9 +17,9 @@ tensors (``backends.GRAPH``) so the gradients carry a graph of their own.
 
 from __future__ import annotations
 
-import operator
+import heapq
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
@@ -56,27 +59,6 @@ def _meta(shape, dtype) -> _Meta:
             _METAS.clear()
         meta = _METAS[shape, dtype] = _Meta(shape, dtype)
     return meta
-
-
-def topological_order(roots: Sequence) -> list:
-    """Nodes reachable from ``roots``, each after every node that feeds gradient into it.
-
-    A node is always made after the nodes of its inputs, so its sequence number is larger: the
-    reachable nodes sorted by decreasing sequence number are in a valid order (PyTorch's engine
-    prefers the same, the most recently made node first). Collected with an explicit stack, so
-    no recursion limit, however long the chain."""
-    seen = {root for root in roots if root is not None}
-    stack = list(seen)
-    push, pop, mark = stack.append, stack.pop, seen.add
-    while stack:
-        for parent in pop().parents:
-            if parent is not None and parent not in seen:
-                mark(parent)
-                push(parent)
-    return sorted(seen, key=_SEQ, reverse=True)
-
-
-_SEQ = operator.attrgetter("seq")
 
 
 def _seed(t: Tensor, g, i: int, create_graph: bool):
@@ -156,14 +138,15 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     totals: dict = {}  # node -> the sum of the gradients that reached it so far
     for root, seed in zip(roots, seeds, strict=False):
         totals[root] = seed if root not in totals else totals[root] + seed
+    waiting = [(-node.seq, node) for node in totals]  # the largest sequence number first
+    heapq.heapify(waiting)
     captured: dict = {}
     recording = STATE.enabled
     STATE.enabled = create_graph  # the formulas record a graph only for create_graph
     try:
-        for node in topological_order(roots):
-            g = totals.pop(node, None)
-            if g is None:
-                continue
+        while waiting:
+            node = heapq.heappop(waiting)[1]
+            g = totals.pop(node)
             if capture is not None and node in capture:
                 captured[node] = g
             if type(node) is AccumulateGrad:
@@ -180,8 +163,13 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             if observer is not None:
                 observer(node, g, grads)
             for parent, gi in zip(node.parents, grads, strict=False):  # as many as parents
-                if gi is not None:
-                    totals[parent] = totals[parent] + gi if parent in totals else gi
+                if gi is None:
+                    continue
+                if parent in totals:
+                    totals[parent] = totals[parent] + gi
+                else:
+                    totals[parent] = gi
+                    heapq.heappush(waiting, (-parent.seq, parent))
             grads = gi = g = None  # drop our references, so a leaf may take over its gradient
             if not retain_graph:  # free what the node saved: a second backward must refuse
                 node.saved = node.out = None
@@ -310,4 +298,4 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
             leaf._grad = Tensor._wrap(np.asarray(current + g, dtype=leaf._data.dtype))
 
 
-__all__ = ["SECOND_BACKWARD", "backward", "grad", "run", "topological_order"]
+__all__ = ["SECOND_BACKWARD", "backward", "grad", "run"]
