@@ -55,6 +55,11 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
                 if op in ops.VIEWS and inputs[0]._node is not None:  # for in-place updates
                     views.remember(out, inputs[0], op, params)
                 break
+    elif RECORDING.keep_values:  # for explanations: a result no_grad() kept out of a graph
+        for t in inputs:
+            if t._rg:
+                out._no_grad_from = weakref.ref(t)
+                break
     if FORWARD.active:
         out._tangent = _tangent(op, inputs, arrays, data, params)
     return out

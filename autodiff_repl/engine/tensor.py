@@ -161,6 +161,8 @@ class Tensor:
     _base = None  # a view in a graph: the tensor whose memory it shows (``views``)
     _view_steps = ()  # ... and the view ops that lead from there to it
     _views = None  # a base: its live views (id -> view, weakly)
+    _no_grad_from = None  # with RECORDING.keep_values: a weak reference to an input that required
+    # grad, when this tensor was computed under no_grad() (explanations say why it has no grad_fn)
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
 
     def __init__(self, *args, dtype=None) -> None:
@@ -486,14 +488,14 @@ class Tensor:
         from autodiff_repl.engine import creation
         self._check_inplace()
         INPLACE.record(self, self._node)
-        self._data[...] = creation.RNG.normal(mean, std, self._data.shape)
+        creation.RNG.normal_(self._data, mean, std)
         return self
 
     def uniform_(self, a=0.0, b=1.0) -> Tensor:
         from autodiff_repl.engine import creation
         self._check_inplace()
         INPLACE.record(self, self._node)
-        self._data[...] = creation.RNG.uniform(a, b, self._data.shape)
+        creation.RNG.uniform_(self._data, a, b)
         return self
 
     def add_(self, other, alpha=1):
