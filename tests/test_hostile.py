@@ -250,6 +250,9 @@ def test_a_script_mixing_code_and_commands_runs_in_order():
     "torch.dtype('a', 'O', 'b')",
     "x.reshape(range(10**12))",
     "print(*range(10**7))",
+    "c = torch.ones(3000, 3000)\nc @ c",
+    "import numpy as np\nm = np.ones((3000, 3000))\nm @ m",
+    "import numpy as np\nm = np.ones((3000, 3000))\nnp.dot(m, m.T)",
 ])
 def test_amplification_attacks_are_refused_quickly(text):
     s = Session()
@@ -280,3 +283,15 @@ def test_lazy_iterators_are_read_with_a_bound(text):
     out = Session().execute(text)
     assert time.monotonic() - start < 2.5
     assert len(out) == 1 and isinstance(out[0], Error), plain(out)
+
+
+def test_matrix_products_of_moderate_size_are_allowed():
+    """The product's result and its work are bounded, not the product of its three sizes as if
+    it were a tensor: 200x300 @ 300x200 is 12 million multiply-adds and a 200x200 result."""
+    s = Session()
+    out = s.execute("b = torch.ones(200, 300)\n(b @ b.T).shape\n"
+                    "a = torch.ones(1000, 1000)\n(a @ a).shape")
+    assert plain(out) == "torch.Size([200, 200])\ntorch.Size([1000, 1000])"
+    refused = s.execute("c = torch.ones(3000, 3000)\nc @ c")
+    assert refused[0].message == ("the product of (3000, 3000) and (3000, 3000) takes "
+                                  "27,000,000,000 multiply-adds; the limit is 2,000,000,000")

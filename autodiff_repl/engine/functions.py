@@ -9,6 +9,7 @@ tangent -- the output's tangent.
 from __future__ import annotations
 
 import builtins
+import math
 import weakref
 
 import numpy as np
@@ -17,7 +18,7 @@ from autodiff_repl.engine import dtypes, ops, views
 from autodiff_repl.engine.backends import RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, Node
-from autodiff_repl.engine.limits import LIMITS, check_numel
+from autodiff_repl.engine.limits import LIMITS, check_numel, check_work
 from autodiff_repl.engine.tensor import Tensor, return_types, take_node
 
 _NO_PARAMS: dict = {}
@@ -433,7 +434,8 @@ def _mm(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     if da.dtype != db.dtype:
         _same_dtype(a, b, "mm")
-    check_numel((n * k, m))  # bounds the work, n·k·m multiply-adds, as well as the result
+    check_numel((n, m))
+    check_work(n * k * m, f"the product of {da.shape} and {db.shape}")
     return apply(ops.MM, (a, b), _NO_PARAMS, (da, db))
 
 
@@ -463,7 +465,9 @@ def matmul(input, other):
     except ValueError:
         raise _broadcast_error(Tensor._wrap(np.empty(sa[:-2])),
                                Tensor._wrap(np.empty(sb[:-2]))) from None
-    check_numel((*batch, *sa[-2:-1], *sb[-1:]) if len(sb) > 1 else (*batch, *sa[-2:-1]))
+    shape = (*batch, *sa[-2:-1], *sb[-1:]) if len(sb) > 1 else (*batch, *sa[-2:-1])
+    check_numel(shape)
+    check_work(math.prod(shape) * sa[-1], f"a batched product of {sa} and {sb}")
     return apply(ops.MATMUL, (a, b))  # np.matmul treats 1-D operands as PyTorch does
 
 

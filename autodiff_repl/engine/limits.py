@@ -1,7 +1,9 @@
 """Size limits the engine enforces before it allocates, so a typo can't eat the machine's memory.
 
 ``LIMITS.max_elements`` is ``None`` (no limit) for library use; the session sets it. A tensor
-bigger than the limit raises ``TensorTooLarge`` before any memory is allocated.
+bigger than the limit raises ``TensorTooLarge`` before any memory is allocated, and so does a
+matrix product whose work (multiply-adds) passes ``WORK_PER_ELEMENT`` times the limit: NumPy
+can't be interrupted inside one product.
 """
 
 from __future__ import annotations
@@ -29,3 +31,17 @@ def check_numel(shape) -> None:
     if n > limit:
         raise TensorTooLarge(f"a tensor of shape {tuple(int(s) for s in shape)} would have "
                              f"{n:,} elements; the limit is {limit:,}")
+
+
+WORK_PER_ELEMENT = 200
+"""A product may take this many multiply-adds per element of the limit (10⁷ elements allow
+2·10⁹ multiply-adds: about a second of NumPy here)."""
+
+
+def check_work(multiply_adds: int, what: str) -> None:
+    """Raise ``TensorTooLarge`` if ``what`` (a matrix product) would take too long."""
+    limit = LIMITS.max_elements
+    if limit is None or multiply_adds <= limit * WORK_PER_ELEMENT:
+        return
+    raise TensorTooLarge(f"{what} takes {multiply_adds:,} multiply-adds; the limit is "
+                         f"{limit * WORK_PER_ELEMENT:,}")

@@ -17,7 +17,7 @@ import numpy as np
 
 import autodiff_repl.engine as engine
 from autodiff_repl.engine import autograd as engine_autograd
-from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.limits import check_numel, check_work
 from autodiff_repl.lang.limits import DEFAULT, LimitError, take
 
 
@@ -288,7 +288,7 @@ def build_numpy(seed: int) -> Module:
     def _product(fn):
         def call(a, b):
             a, b = np.asarray(_np_input(a)), np.asarray(_np_input(b))
-            check_numel(product_shape(fn.__name__, a.shape, b.shape))
+            check_product(fn.__name__, a.shape, b.shape)
             return _np_result(fn(a, b))
         call.__name__ = fn.__name__
         return call
@@ -344,6 +344,14 @@ def build_numpy(seed: int) -> Module:
                  "round", "floor", "ceil", "cumsum"):
         members[name] = _elementwise(getattr(np, name))
     return Module("numpy", members, "a few NumPy functions on plain arrays")
+
+
+def check_product(kind: str, a: tuple, b: tuple) -> None:
+    """Refuse a ``dot``/``matmul``/``outer`` whose result or work passes the session's limits."""
+    shape = product_shape(kind, tuple(a), tuple(b))
+    check_numel(shape)
+    inner = a[-1] if a and b and kind != "outer" else 1
+    check_work(math.prod(shape) * inner, f"the product of {tuple(a)} and {tuple(b)}")
 
 
 def product_shape(kind: str, a: tuple, b: tuple) -> tuple:

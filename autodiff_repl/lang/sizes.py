@@ -11,7 +11,7 @@ import numpy as np
 from autodiff_repl import engine
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.lang.limits import LimitError, Limits
-from autodiff_repl.lang.namespace import product_shape
+from autodiff_repl.lang.namespace import check_product
 
 SEQUENCES = (list, tuple, str)
 CONTAINERS = (list, tuple, str, dict, set, frozenset, range, engine.Tensor, np.ndarray)
@@ -63,10 +63,10 @@ def check_arrays(op: type, a, b) -> None:
     if not (isinstance(a, shaped) and isinstance(b, shaped)):
         return
     sa, sb = tuple(a.shape), tuple(b.shape)
-    if sa == sb:
-        return
     if op is ast.MatMult:
-        check_numel(product_shape("matmul", sa, sb))
+        check_product("matmul", sa, sb)
+        return
+    if sa == sb:
         return
     try:
         shape = np.broadcast_shapes(sa, sb)
