@@ -2,8 +2,9 @@
 the random ones and ``manual_seed``.
 
 Data from Python gets PyTorch's dtypes: floats become float32 (the default dtype), ints int64,
-bools bool; NumPy arrays keep their dtype. Random numbers come from NumPy's PCG64 generator:
-``manual_seed`` makes them reproducible, but they are not the numbers PyTorch would draw.
+bools bool; NumPy arrays keep their dtype. Random numbers are PyTorch's own: ``RNG`` is an
+``rng.Generator`` (mt19937 and PyTorch's kernels, see ``rng.py``), so after the same
+``manual_seed`` the same calls print the same numbers as PyTorch on the CPU.
 """
 
 from __future__ import annotations
@@ -12,30 +13,20 @@ import warnings
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes
+from autodiff_repl.engine import dtypes, rng
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.tensor import ONLY_FLOAT, Tensor, _shape_args
 
-RNG = np.random.default_rng(0)
+RNG = rng.Generator(0)
+"""The generator the random functions draw from; ``manual_seed`` replaces it (the lessons swap
+it, with the other engine settings, between the learner's session and a scratch one)."""
 
 
-class Generator:
-    """What ``manual_seed`` returns (PyTorch returns its generator object)."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-
-    def initial_seed(self) -> int:
-        return self.seed
-
-    def __repr__(self) -> str:
-        return "<torch._C.Generator object>"
-
-
-def manual_seed(seed: int) -> Generator:
+def manual_seed(seed: int) -> rng.Generator:
+    """Start the random numbers again from ``seed``; returns the new generator, like PyTorch."""
     global RNG
-    RNG = np.random.default_rng(int(seed))
-    return Generator(int(seed))
+    RNG = rng.Generator(int(seed))
+    return RNG
 
 
 def _flatten_items(data):
@@ -234,18 +225,24 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(np.eye(n, m, dtype=dt.np), requires_grad)
 
 
-def rand(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def _random_shape(args, size) -> tuple:
     shape = tuple(size) if size is not None else _shape_args(args)
     check_numel(shape)
-    dt = dtype or dtypes.get_default_dtype()
-    return _finish(RNG.random(shape).astype(dt.np), requires_grad)
+    return shape
+
+
+def _float_dtype(dtype) -> dtypes.DType:
+    return dtype or dtypes.get_default_dtype()
+
+
+def rand(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    out = np.empty(_random_shape(args, size), _float_dtype(dtype).np)
+    return _finish(RNG.uniform_(out), requires_grad)
 
 
 def randn(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    shape = tuple(size) if size is not None else _shape_args(args)
-    check_numel(shape)
-    dt = dtype or dtypes.get_default_dtype()
-    return _finish(RNG.standard_normal(shape).astype(dt.np), requires_grad)
+    out = np.empty(_random_shape(args, size), _float_dtype(dtype).np)
+    return _finish(RNG.normal_(out), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
@@ -257,22 +254,28 @@ def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
 
 
 def randint(low, high=None, size=(), dtype=None, requires_grad=False) -> Tensor:
-    if high is None:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if isinstance(high, tuple | list):
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    shape = tuple(size)
-    check_numel(shape)
-    return _finish(RNG.integers(low, high, shape).astype((dtype or dtypes.int64).np),
-                   requires_grad)
+    out = np.empty(_random_shape((), size), (dtype or dtypes.int64).np)
+    return _finish(RNG.random_(out, int(low), int(high)), requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False) -> Tensor:
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        dt = (mean if isinstance(mean, Tensor) else std).dtype
-        return Tensor._wrap((m + s * RNG.standard_normal(shape)).astype(dt.np))
-    shape = tuple(size) if size is not None else ()
-    check_numel(shape)
-    dt = dtype or dtypes.get_default_dtype()
-    return _finish((mean + std * RNG.standard_normal(shape)).astype(dt.np), requires_grad)
+    """PyTorch's ``normal``: with float ``mean`` and ``std`` the samples of ``normal_(mean, std)``;
+    with a tensor among them standard samples (``normal_(0, std)`` for a float ``std``), then
+    ``* std`` and ``+ mean`` in the result's dtype (``mean``'s, else ``std``'s)."""
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        out = np.empty(_random_shape((), size), _float_dtype(dtype).np)
+        return _finish(RNG.normal_(out, mean, std), requires_grad)
+    dt = (mean if isinstance(mean, Tensor) else std).dtype.np
+    m = mean._data.astype(dt) if isinstance(mean, Tensor) else dt.type(mean)
+    if not isinstance(std, Tensor):
+        return Tensor._wrap((RNG.normal_(np.empty(np.shape(m), dt), 0.0, std) + m).astype(dt))
+    s = std._data.astype(dt)
+    if (s < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    z = RNG.normal_(np.empty(np.broadcast_shapes(np.shape(m), s.shape), dt))
+    return Tensor._wrap((z * s + m).astype(dt))
