@@ -2,10 +2,12 @@
 
 ``Session.execute(text)`` is used by the REPL, ``autodiff run``, the lessons and the tests. It
 reads the text as a command (``backward y``, ``:vars``) or as code; code is parsed, checked as a
-whole, then run statement by statement. Each top-level statement is a transaction: if it fails,
-the names it was binding stay as they were (earlier statements stay done, as in Python). Bare
-expressions echo like Python's console, ``print`` output and PyTorch's warnings are captured, and
-errors come back as ``Error`` events with hints instead of tracebacks.
+whole, then run statement by statement. As in Python, what a statement did before an error or a
+Ctrl-C stays done, bindings included (a loop that fails at step 3 leaves ``step == 3``); the rest
+of the input is skipped. Bare expressions echo like Python's console, ``print`` output and
+PyTorch's warnings are captured, and errors come back as ``Error`` events with hints instead of
+tracebacks. A command word typed alone (``backward``) shows the command's usage, unless the
+learner made a variable of that name.
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ class Session:
         try:
             with self._engine_settings(), self._captured_warnings():
                 self._run(text)
-        except KeyboardInterrupt:  # between statements: nothing half-done to undo
-            self._globals.rollback()
+        except KeyboardInterrupt:  # between statements: keep what the statements did
+            self._globals.commit()
             outputs.append(Error("KeyboardInterrupt", "interrupted"))
         finally:
             sys.setrecursionlimit(old_limit)
@@ -188,11 +190,11 @@ class Session:
         try:
             self._interpreter.run_statement(stmt)
         except (Exception, KeyboardInterrupt) as exc:
-            self._globals.rollback()
+            self._globals.commit(stmt)  # as in Python: the bindings made before the error stay
             self._emit(self._error(exc, stmt, source))
             return False
         else:
-            self._globals.commit()
+            self._globals.commit(stmt)
             self._ran.append(_statement_source(source, stmt))
             return True
         finally:

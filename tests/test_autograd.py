@@ -592,3 +592,58 @@ def test_version_counts_in_place_updates():
     t.zero_()
     assert t._version == 3
     assert t.clone()._version == 0
+
+
+# --- details PyTorch 2.13 prints (checked against it) ------------------------------------------
+
+def test_the_first_gradient_kept_with_create_graph_is_a_copy():
+    from autodiff_repl.engine.tensor import WARNED_ONCE
+
+    WARNED_ONCE.clear()
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="Using backward\\(\\) with create_graph=True"):
+        (x ** 3).sum().backward(create_graph=True)
+    assert repr(x.grad) == "tensor([ 3., 12.], grad_fn=<CopyBackwards>)"
+    (x ** 3).sum().backward(create_graph=True)
+    assert repr(x.grad) == "tensor([ 6., 24.], grad_fn=<AddBackward0>)"
+
+
+def test_iterating_unbinds():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    assert repr(list(y)) == ("[tensor(2., grad_fn=<UnbindBackward0>), "
+                             "tensor(4., grad_fn=<UnbindBackward0>)]")
+    max(y).backward()
+    assert x.grad.tolist() == [0.0, 2.0]
+    assert [t.tolist() for t in torch.ones(2, 3).unbind(1)] == [[1.0, 1.0]] * 3
+
+
+def test_t_of_a_tensor_that_is_not_a_matrix_warns_once():
+    from autodiff_repl.engine.tensor import WARNED_ONCE
+
+    WARNED_ONCE.clear()
+    with pytest.warns(UserWarning) as record:
+        torch.arange(3.0).T
+        torch.tensor(3.0).T
+        torch.arange(3.0).T
+    assert [str(r.message)[:24] for r in record] == ["The use of `x.T` on tens",
+                                                     "Tensor.T is deprecated o"]
+
+
+def test_powers_of_zero_have_pytorchs_gradients():
+    z = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    with np.errstate(all="ignore"):
+        (0 ** z).sum().backward()
+        assert z.grad.tolist() == [-np.inf, 0.0, 0.0]
+        a = torch.tensor([0.0, 0.0, 0.0, 2.0], requires_grad=True)
+        b = torch.tensor([-1.0, 0.0, 2.0, 3.0], requires_grad=True)
+        (a ** b).sum().backward()
+    assert a.grad.tolist() == [-np.inf, 0.0, 0.0, 12.0]
+    assert b.grad.tolist()[:3] == [-np.inf, 0.0, 0.0]
+
+
+def test_cuda_and_a_second_inferred_dimension_fail_as_in_pytorch():
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        torch.ones(2).cuda()
+    with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
+        torch.ones(4).reshape(-1, -1)

@@ -132,6 +132,7 @@ from autodiff_repl.engine.functions import (
     tanh,
     transpose,
     true_divide,
+    unbind,
     unsqueeze,
     var,
     vdot,

@@ -27,7 +27,7 @@ from autodiff_repl.engine import ops
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import AccumulateGrad, Node
-from autodiff_repl.engine.tensor import INPLACE, Tensor
+from autodiff_repl.engine.tensor import INPLACE, Tensor, _warn_once
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -35,6 +35,12 @@ SECOND_BACKWARD = (
     "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
     "through the graph a second time or if you need to access saved tensors after calling "
     "backward.")
+
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
 
 Observer = Callable[[object, object, tuple], None]
 
@@ -94,6 +100,8 @@ def _roots(tensors, grad_tensors, create_graph):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None,
              observer: Observer | None = None) -> None:
     """``torch.autograd.backward``: accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
+    if create_graph:
+        _warn_once(CREATE_GRAPH_CYCLE)
     roots, seeds = _roots(tensors, grad_tensors, create_graph)
     only = None
     if inputs is not None:
@@ -280,7 +288,13 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
         g = _run_hooks(leaf._hooks, g, create_graph)
         may_keep = False
     if create_graph:
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        if leaf._grad is not None:
+            leaf._grad = leaf._grad + g  # AddBackward0
+        elif g._rg:  # PyTorch copies the first gradient into .grad: CopyBackwards
+            from autodiff_repl.engine import functions as F
+            leaf._grad = F.copy(Tensor._wrap(np.empty_like(g._data)), g)
+        else:
+            leaf._grad = g
         return
     if leaf._grad is None:
         # PyTorch steals a gradient buffer nobody else refers to instead of copying it: a

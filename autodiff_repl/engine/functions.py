@@ -686,6 +686,8 @@ def _reshaped(op, t: Tensor, shape: tuple[int, ...]) -> Tensor:
 def reshape(input, shape):
     t = as_tensor(input)
     shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     try:
         target = np.empty(t._data.shape, dtype=bool).reshape(shape).shape if t._data.size \
             else np.reshape(t._data, shape).shape
@@ -835,6 +837,22 @@ def getitem(input, index):
     if (t._rg and STATE.enabled) or t._tangent is not None:
         return apply(op, (t,), {"index": index})
     return Tensor._wrap(ops.row_major(data) if op is ops.INDEX else np.asarray(data))
+
+
+def unbind(input, dim=0) -> tuple:
+    """The slices along ``dim`` (what iterating over a tensor gives): one ``UnbindBackward0``
+    node per slice here (PyTorch shares one node among them; the gradients are the same)."""
+    t = as_tensor(input)
+    if t._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    (d,) = _dims(dim, t.ndim)
+    record = (t._rg and STATE.enabled) or t._tangent is not None
+    slices = []
+    for i in range(t._data.shape[d]):
+        index = (slice(None),) * d + (i,)
+        slices.append(apply(ops.UNBIND, (t,), {"index": index}) if record
+                      else Tensor._wrap(np.asarray(t._data[index])))
+    return tuple(slices)
 
 
 def index_backward(g, index, shape):

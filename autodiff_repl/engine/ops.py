@@ -167,15 +167,29 @@ POW = _row("pow", "PowBackward0", lambda x, exponent: np.power(x, exponent),
            needs=((0,),), domain=(0.5, 2.0),
            samples=(Sample(((4,),), {"exponent": 2}), Sample(((2, 3),), {"exponent": 3}),
                     Sample(((),), {"exponent": -1.5}), Sample(((4,),), {"exponent": 0.5})))
-POW_TENSOR = _row("pow_tensor", "PowBackward1", np.power,
-                  (lambda m, g, a, b, out: g * b * a ** (b - 1),
-                   lambda m, g, a, b, out: g * out * m.log(a)),
+def _pow_base_vjp(m, g, a, b, out):
+    """b·a^(b-1), and 0 where b is 0 (PyTorch's choice: 0·0^-1 would be nan)."""
+    return m.where(b == 0, 0.0, g * b * a ** (b - 1))
+
+
+def _pow_exponent_vjp(m, g, a, b, out):
+    """a^b·log a, and 0 where a is 0 and b ≥ 0 (PyTorch's choice: 0·log 0 would be nan)."""
+    return m.where((a == 0) & (out < np.inf), 0.0, g * out * m.log(a))
+
+
+def _rpow_vjp(m, g, x, out, base):
+    if base == 0:  # 0^x: PyTorch's gradient is 0 where x ≥ 0 (0·log 0), -inf where 0^x = inf
+        return m.where(out == np.inf, g * -np.inf, 0.0)
+    return g * out * float(np.log(base))
+
+
+POW_TENSOR = _row("pow_tensor", "PowBackward1", np.power, (_pow_base_vjp, _pow_exponent_vjp),
                   ELEMENTWISE, "{0}^{1}", ("{1}·{0}^({1}-1)", "{0}^{1}·log {0}"),
                   needs=((0, 1), (OUT, 0)), domain=(0.5, 2.0),
                   samples=(Sample(((4,), (4,)), call=lambda a, b: a ** b),
                            Sample(((2, 3), (3,)), call=lambda a, b: a ** b)))
 RPOW = _row("rpow", "PowBackward2", lambda x, base: np.power(base, x),
-            (lambda m, g, x, out, base: g * out * float(np.log(base)),), ELEMENTWISE,
+            (_rpow_vjp,), ELEMENTWISE,
             "{base}^{0}", ("{base}^{0}·log {base}",), needs=((OUT,),),
             samples=(Sample(((4,),), call=lambda x: 2.0 ** x),))
 
@@ -400,10 +414,12 @@ def _extreme_vjp(m, g, x, out):
 
 MAX = _row("max", "MaxBackward1", np.max, (_extreme_vjp,),
            (lambda m, t, x, out: m.sum(t * (x == out), None, False) / (x == out).sum(),),
-           "max {0}", ("1 at the max, else 0",), needs=((0, OUT),), samples=REDUCE)
+           "max {0}", ("1 at the max (shared equally among ties), else 0",), needs=((0, OUT),),
+           samples=REDUCE)
 MIN = _row("min", "MinBackward1", np.min, (_extreme_vjp,),
            (lambda m, t, x, out: m.sum(t * (x == out), None, False) / (x == out).sum(),),
-           "min {0}", ("1 at the min, else 0",), needs=((0, OUT),), samples=REDUCE)
+           "min {0}", ("1 at the min (shared equally among ties), else 0",), needs=((0, OUT),),
+           samples=REDUCE)
 
 
 def _select_forward(x, dim, keepdim, onehot, largest):
@@ -635,6 +651,9 @@ INDEX = _indexing("index", "IndexBackward0",
                    Sample(((2, 3),), call=lambda x: x[[1, 0]])),
                   lambda x, index: row_major(x[index]))
 ALIAS = _indexing("alias", "AliasBackward0", (Sample(((4,),), call=lambda x: x[...]),))
+UNBIND = _indexing("unbind", "UnbindBackward0",
+                   (Sample(((3,),), call=lambda x: list(x)[1]),
+                    Sample(((2, 3),), call=lambda x: x.unbind(1)[2])))
 
 
 

@@ -33,6 +33,11 @@ ONLY_FLOAT_SETTER = "only Tensors of floating point and complex dtype can requir
 ONLY_FLOAT_METHOD = "only Tensors of floating point dtype can require gradients"
 SCALAR_WITH_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to "
                     "unexpected behavior.\nConsider using tensor.detach() first.")
+T_OF_0D = "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+T_NOT_2D = ("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.")
 WARNED_ONCE: set[str] = set()
 """Messages PyTorch gives once per process (``TORCH_WARN_ONCE``) that were given already;
 ``Session.reset`` empties it, as a fresh Python process would start empty."""
@@ -277,6 +282,8 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
+        if self._data.ndim != 2:
+            _warn_once(T_OF_0D if self._data.ndim == 0 else T_NOT_2D)
         return F.permute(self, tuple(range(self.ndim))[::-1])
 
     @property
@@ -352,7 +359,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(F.unbind(self))
 
     def __hash__(self) -> int:
         return id(self)
@@ -858,7 +865,10 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        raise RuntimeError("Torch not compiled with CUDA enabled")
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    def unbind(self, dim=0):
+        return F.unbind(self, dim)
 
 
 _CPU = type("device", (), {"__repr__": lambda self: "device(type='cpu')",

@@ -32,7 +32,8 @@ TENSOR = frozenset({
     "reshape", "reshape_as", "retain_grad", "retains_grad", "shape", "sigmoid", "sign", "sin",
     "size", "softmax", "sqrt", "square", "squeeze", "std", "sub", "sub_", "subtract", "sum",
     "sum_to_size", "t", "tan", "tanh", "to", "tolist", "transpose", "type", "uniform_",
-    "unsqueeze", "var", "view", "view_as", "zero_", "_version",
+    "unbind", "unsqueeze", "var", "view", "view_as", "zero_", "_version", "repeat",
+    "is_contiguous",
 })
 """PyTorch's Tensor API as the engine implements it."""
 

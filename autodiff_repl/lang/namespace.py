@@ -65,7 +65,7 @@ TORCH_NAMES = (
     "remainder", "reshape", "return_types", "rsub", "set_default_dtype", "set_grad_enabled",
     "short", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "sub", "subtract",
     "sum", "sum_to_size", "swapaxes", "t", "tan", "tanh", "tensor", "transpose", "true_divide",
-    "uint8", "unsqueeze", "vdot", "where", "zeros", "zeros_like",
+    "uint8", "unbind", "unsqueeze", "vdot", "where", "zeros", "zeros_like",
 )
 """The engine's public names the ``torch`` facade shows (modules and internals left out)."""
 

@@ -1,10 +1,13 @@
 """Where names live: the session's variables (``GlobalScope``) and a call's locals
 (``FunctionScope``).
 
-``GlobalScope`` makes each top-level statement a transaction: its bindings wait in ``pending``
-until the statement succeeds (``commit``) or are dropped if it fails (``rollback``). Python's
-rule for functions holds: a name assigned anywhere in a function body is local to it
-(``assigned_names`` finds those names before the call runs).
+``GlobalScope`` holds the bindings of the statement running now in ``pending``. When a top-level
+statement ends they are kept (``commit``), also when it failed or was interrupted: as in Python,
+what ran before the error stays done (a loop that fails at step 3 leaves ``step == 3``).
+``rollback`` drops them, for an expression a command evaluates for a moment. Each committed name
+also keeps its ``sources``: the names its value was computed from (``sources_of``), so a hint can
+name the inputs of a result. Python's rule for functions holds: a name assigned anywhere in a
+function body is local to it (``assigned_names`` finds those names before the call runs).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ class GlobalScope:
         self.committed: dict = {}
         self.pending: dict = {}
         self.deleted: set = set()
+        self.sources: dict[str, frozenset[str]] = {}
+        """Committed name -> the names its value was computed from (see ``sources_of``)."""
 
     def get(self, name: str, default=MISSING):
         if name in self.pending:
@@ -40,9 +45,15 @@ class GlobalScope:
         self.pending.pop(name, None)
         self.deleted.add(name)
 
-    def commit(self) -> None:
+    def commit(self, statement: ast.stmt | None = None) -> None:
+        """Keep the pending bindings (made by ``statement``, whose assignments give their
+        sources)."""
         for name in self.deleted:
             self.committed.pop(name, None)
+            self.sources.pop(name, None)
+        found = sources_of(statement, self.sources) if statement is not None else {}
+        for name in self.pending:
+            self.sources[name] = found.get(name, frozenset())
         self.committed.update(self.pending)
         self.rollback()
 
@@ -94,3 +105,53 @@ def assigned_names(body: list[ast.AST], args: ast.arguments | None = None) -> fr
             continue
         stack.extend(ast.iter_child_nodes(node))
     return frozenset(names)
+
+
+def sources_of(statement: ast.stmt, previous: dict) -> dict[str, frozenset[str]]:
+    """For each name ``statement`` assigns, the names read by the expressions assigned to it
+    (``v = 2 * torch.dot(w, w)`` gives ``{"v": {"torch", "w"}}``); an augmented assignment
+    (``w -= lr * g``) adds to what the name came from before (``previous``). Names bound inside
+    functions, lambdas and comprehensions are theirs, not the session's: not looked into."""
+    found: dict[str, set] = {}
+
+    def add(target: ast.AST, value: ast.AST | None, extend: bool = False) -> None:
+        reads = _loads(value)
+        for name in _target_names(target):
+            into = found.setdefault(name, set(previous.get(name, ())) if extend else set())
+            into |= reads - {name}
+
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                add(target, node.value)
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
+            add(node.target, node.value)
+        elif isinstance(node, ast.AugAssign):
+            add(node.target, node.value, extend=True)
+        elif isinstance(node, ast.For):
+            add(node.target, node.iter)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            add(node.optional_vars, node.context_expr)
+        if isinstance(node, ast.FunctionDef | ast.Lambda | ast.ListComp | ast.SetComp
+                      | ast.DictComp | ast.GeneratorExp):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return {name: frozenset(names) for name, names in found.items()}
+
+
+def _loads(node: ast.AST | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _target_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for item in target.elts for name in _target_names(item)]
+    return []  # x[0] = ..., x.data = ...: x itself is not rebound
