@@ -50,13 +50,12 @@ def region(v) -> tuple:
     return np.unravel_index(positions, base.shape)
 
 
-def _overlapping(index) -> bool:
+def _overlapping(index, shape) -> bool:
     """Whether an index from ``region`` names an element of the base more than once."""
-    if not index or not isinstance(index[0], np.ndarray):
-        return False
-    flat = np.ravel_multi_index(index, tuple(int(i.max()) + 1 for i in index)) \
-        if index[0].size else np.empty(0)
-    return len(np.unique(flat)) != flat.size
+    if not (index and isinstance(index[0], np.ndarray)):
+        return False  # a basic index (integers, slices) names each element once
+    flat = np.ravel_multi_index(index, shape).ravel()
+    return np.unique(flat).size != flat.size
 
 
 def updated(t) -> None:
@@ -78,7 +77,7 @@ def _write_into_base(v, base) -> None:
     from autodiff_repl.engine.tensor import _alias, take_node
 
     index = region(v)
-    if _overlapping(index):
+    if _overlapping(index, base._data.shape):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
