@@ -2,15 +2,27 @@
 
 The step's ``#: check`` expressions must hold in the learner's session; without them, the
 variables the step's reference answer binds or changes (seen in a scratch session, see
-``References``) must hold close values, an error the reference meets must be met and a value it
-shows must be shown. ``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and
-``:quit`` steer; every other input runs in the learner's session as in the REPL. All I/O goes
-through ``input_fn`` and ``output``; an ``input_fn`` with a ``follow`` method (the terminal prompt,
+``References``) must hold close values, an error the reference meets must be met and the value
+its last input shows must be shown by the learner's last input (every value it shows, when it
+binds nothing and meets no error). Either way a step is not passed, nor failed without a word,
+because of gradients left over from an earlier try in the step: a ``.grad`` holding more
+gradients than the step adds, or mixing passes made before the learner bound a variable of the
+step anew, gets the advice to clear it (``lesson_values``).
+
+Feedback is calm (``Guide.judge``, ``Guide.waiting``): nothing after an input that raised an
+error the reference does not meet (the error and its hint speak), nothing while the learner is
+on the way; then "Not yet:" with the reason in words (a check's ``# words``), and the first hint
+once.
+
+``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and ``:quit`` steer; every other
+input runs in the learner's session as in the REPL. All I/O goes through ``input_fn`` and
+``output``; an ``input_fn`` with a ``follow`` method (the terminal prompt,
 ``repl_prompt.LessonInput``) is given the learner's session, so that Tab completes its variables.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +53,36 @@ class Reference:
     errors: list[tuple[str, str]]
     shown: list[str]
     printed: list[str]
+    last_shown: list[str] = field(default_factory=list)
+    last_errors: list[str] = field(default_factory=list)
+    moments: list[lv.Moment] = field(default_factory=list)
+
+    @property
+    def shown_on_the_way(self) -> list[str]:
+        """The values the reference shows before its last input."""
+        return self.shown[:len(self.shown) - len(self.last_shown)]
+
+    @property
+    def rebound(self) -> set[str]:
+        """The names the reference binds to a new tensor."""
+        return lv.rebound(self.moments)
+
+    @property
+    def graded(self) -> list[str]:
+        """The variables whose ``.grad`` the reference leaves set."""
+        return [name for name, v in self.changed.items()
+                if isinstance(v, lv.TensorValue) and v.grad is not None]
+
+    def mixed(self, moments: list[lv.Moment]) -> dict[str, str]:
+        """``lv.mixed_gradients`` of a learner's ``moments``, but for the gradients that the
+        reference mixes as well (a step may teach just that)."""
+        own = lv.mixed_gradients(self.moments, self.graded, self.rebound)
+        found = lv.mixed_gradients(moments, self.graded, self.rebound)
+        return {name: old for name, old in found.items() if name not in own}
+
+    def start_grad(self, name: str) -> Any:
+        """``name.grad`` at the start of the step."""
+        return self.moments[0].grads.get(name) if self.moments else None
 
     @property
     def last_output(self) -> str:
@@ -102,15 +144,22 @@ class References:
         for step in self.lesson.steps[self.next:k]:
             replay(step, self.session)
         before = lv.snapshot(self.session.variables)
-        results = [self.session.execute(src) for src in self.lesson.steps[k].sources]
+        moments, results = [lv.moment(self.session.variables)], []
+        for source in self.lesson.steps[k].sources:
+            results.append(self.session.execute(source))
+            moments.append(lv.moment(self.session.variables))
         after = lv.snapshot(self.session.variables)
         self.next = k + 1
         flat = [o for r in results for o in r]
+        last = results[-1] if results else []
         return Reference(
             lv.changed(before, after),
             [(o.type, o.message) for o in flat if isinstance(o, out.Error)],
             [o.text for o in flat if isinstance(o, out.Echo | out.Printed)],
-            [plain(r, hints=self.hints) for r in results])
+            [plain(r, hints=self.hints) for r in results],
+            [o.text for o in last if isinstance(o, out.Echo | out.Printed)],
+            [o.type for o in last if isinstance(o, out.Error)],
+            moments)
 
 
 def replay(step: tx.Step, session: Any) -> None:
@@ -132,19 +181,49 @@ def _needs_more(text: str) -> bool:
 
 @dataclass
 class Attempt:
-    """The learner's outputs in the current step, as the checks need them."""
+    """The learner's inputs in the current step and what they did, as the checks need them.
 
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    shown: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
+    ``moments`` starts with the session at the start of the step and grows by one per input;
+    ``raised`` and ``showed`` are per input too; ``told_at`` counts the inputs when the learner
+    was last told "Not yet".
+    """
+
+    moments: list[lv.Moment]
     inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    raised: list[set[str]] = field(default_factory=list)
+    showed: list[list[str]] = field(default_factory=list)
+    told_at: int | None = None
 
-    def add(self, text: str, outputs: list[out.Output], hints: bool) -> None:
-        """Record one input and what it printed."""
-        self.errors += [(o.type, o.message) for o in outputs if isinstance(o, out.Error)]
-        self.shown += [o.text for o in outputs if isinstance(o, out.Echo | out.Printed)]
-        self.outputs.append(plain(outputs, hints=hints))
+    def add(self, text: str, outputs: list[out.Output], hints: bool, after: lv.Moment) -> None:
+        """Record one input, what it printed and the session after it."""
         self.inputs.append(text.strip())
+        self.outputs.append(plain(outputs, hints=hints))
+        self.raised.append({o.type for o in outputs if isinstance(o, out.Error)})
+        self.showed.append([o.text for o in outputs if isinstance(o, out.Echo | out.Printed)])
+        self.moments.append(after)
+
+    @property
+    def shown(self) -> list[str]:
+        """Every value the learner showed in the step."""
+        return [text for shown in self.showed for text in shown]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a step is not passed yet, in words; ``advice`` when the words say how to fix it."""
+
+    text: str
+    advice: bool = False
+
+
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _shown(step: tx.Step, wanted: list[str], got: list[str]) -> bool:
+    """Whether every printout in ``wanted`` is among ``got``, numbers within the tolerance."""
+    return all(any(lv.same_printout(w, g, rtol=step.rtol, atol=step.atol) for g in got)
+               for w in wanted)
 
 
 class Guide:
@@ -219,40 +298,78 @@ class Guide:
             self.say(after)
         return errors
 
-    def verdict(self, attempt: Attempt) -> str | None:
+    def verdict(self, attempt: Attempt) -> Reason | None:
         """None when the step is done, else the reason it is not yet."""
-        step = self.steps[self.k]
-        if step.checks:
-            for check in step.checks:
-                holds, gave = runner.check_holds(self.session, check.expr)
-                if not holds:
-                    return f"{check.expr} is not True yet (it {gave})"
+        step, ref = self.steps[self.k], self.refs[self.k]
+        reason = self.unchecked(step) if step.checks else self.different(step, ref, attempt)
+        if reason is not None:
+            return reason
+        mixed = ref.mixed(attempt.moments)
+        if not mixed:
             return None
+        name, old = next(iter(mixed.items()))
+        what = (f"holds the expected values, but partly from a backward() made before {old} "
+                "was made again")
+        return Reason(lv.added_up(name, what, start=ref.start_grad(name)), advice=True)
+
+    def unchecked(self, step: tx.Step) -> Reason | None:
+        """The first ``#: check`` that does not hold, in words (naming a name it needs that is
+        not defined yet); gradients added up too often get their advice instead."""
+        for check in step.checks:
+            holds, gave = runner.check_holds(self.session, check.expr)
+            if not holds:
+                piled = self.piled_up(step)
+                if piled is not None:
+                    return piled
+                missing = _UNDEFINED.search(gave)
+                return Reason(check.described
+                              + (f" ({missing[1]} is not defined yet)" if missing else ""))
+        return None
+
+    def piled_up(self, step: tx.Step, names: list[str] | None = None) -> Reason | None:
+        """The advice when a variable's ``.grad`` holds more gradients like the one the step
+        adds than the step adds (left over from an earlier try)."""
         ref = self.refs[self.k]
+        got = lv.snapshot(self.session.variables)
+        for name in ref.graded if names is None else names:
+            start, added = lv.first_gradient(ref.moments, name)
+            want, have = ref.changed[name], got.get(name)
+            if not (isinstance(want, lv.TensorValue) and isinstance(have, lv.TensorValue)):
+                continue
+            wanted, held = (lv.gradients_added(g, start, added, rtol=step.rtol, atol=step.atol)
+                            for g in (want.grad, have.grad))
+            if wanted and held > wanted:
+                what = f"has {held} gradients added where this step adds {wanted}"
+                return Reason(lv.added_up(name, what, start=start), advice=True)
+        return None
+
+    def different(self, step: tx.Step, ref: Reference, attempt: Attempt) -> Reason | None:
+        """How the learner's session differs from what the reference answer did: its
+        variables, the errors it meets, the values it shows."""
         got = lv.snapshot(self.session.variables)
         for name, want in ref.changed.items():
             if name not in got:
                 try:  # a built-in name such as torch counts too
                     got[name] = lv.freeze(self.session.evaluate(name))
                 except Exception:
-                    return f"{name} is not defined yet"
+                    return Reason(f"{name} is not defined yet")
             reason = lv.difference(name, want, got[name], rtol=step.rtol, atol=step.atol)
             if reason:
-                return reason
+                return self.piled_up(step, [name]) or Reason(reason)
         for etype, _message in ref.errors:
-            if all(t != etype for t, _ in attempt.errors):
-                return f"this step runs into a {etype}; run the code that raises it"
-        if ref.changed or ref.errors:
-            return None
-        if ref.shown:
-            for want in ref.shown:
-                if not any(lv.same_printout(want, g, rtol=step.rtol, atol=step.atol)
-                           for g in attempt.shown):
-                    return "show the value the step asks for"
+            if not any(etype in raised for raised in attempt.raised):
+                return Reason(f"this step runs into a {etype}; run the code that raises it")
+        # the last value the reference shows ends the step: the learner's last input shows it
+        if not _shown(step, ref.last_shown, attempt.showed[-1]) or (
+                not (ref.changed or ref.errors) and not _shown(step, ref.shown, attempt.shown)):
+            last = step.sources[-1]
+            return Reason(f"now show {last}" if ref.changed and "\n" not in last
+                          else "show the value the step asks for")
+        if ref.changed or ref.errors or ref.shown:
             return None
         if any(o.strip() == ref.last_output.strip() for o in attempt.outputs):
             return None
-        return "type the code the step asks for"
+        return Reason("type the code the step asks for")
 
     def run(self) -> int | tuple[str, int]:
         """Resume at the first unfinished step and go on to the end, or until the learner
@@ -291,7 +408,7 @@ class Guide:
         if not task:
             self.show_reference(step, run=True)
             self.progress.mark(self.info.key, step.id, "passed")
-        attempt = Attempt()
+        attempt = Attempt([lv.moment(self.session.variables)])
         hints_shown = 0
         while True:
             try:
@@ -332,27 +449,35 @@ class Guide:
                 if any(isinstance(o, out.Quit) for o in outputs):
                     return self.leave()
                 if task:
-                    attempt.add(text, outputs, self.hints)
+                    attempt.add(text, outputs, self.hints, lv.moment(self.session.variables))
                     judged = self.judge(step, attempt, hints_shown)
                     if judged is None:
                         return None
                     hints_shown = judged
 
     def judge(self, step: tx.Step, attempt: Attempt, hints_shown: int) -> int | None:
-        """After an attempt: pass the step (None), or say why not yet with the current hint;
-        returns how many hints are shown now."""
+        """After an input: pass the step (None), or, unless the learner is still on the way,
+        say why not yet; the first time, the next hint follows (or where to find the answer).
+        Returns how many hints are shown now."""
         reason = self.verdict(attempt)
         if reason is None:
             self.passed(step, attempt)
             return None
-        if len(attempt.inputs) < len(step.sources) and self.on_the_way(attempt):
+        if self.waiting(step, attempt):
             return hints_shown
-        self.say(f"Not yet: {reason}.")
-        if not step.hints:
+        self.say(f"Not yet: {reason.text}.")
+        first, attempt.told_at = attempt.told_at is None, len(attempt.inputs)
+        if reason.advice or not first:
+            return hints_shown
+        if self.typed_reference(step, attempt):
+            self.say("(that is the reference answer, but your session's state differs from the "
+                     "lesson's: :reset restarts this step from the lesson's state)")
+        elif hints_shown < len(step.hints):
+            self.say(f"hint: {step.hints[hints_shown]}")
+            return hints_shown + 1
+        else:
             self.say("(:skip runs the reference answer)")
-            return hints_shown
-        self.say(f"hint: {step.hints[max(0, hints_shown - 1)]}")
-        return max(hints_shown, 1)
+        return hints_shown
 
     def skip(self, step: tx.Step) -> None:
         """Run the reference answer, name what it bound, and go on to the next step."""
@@ -368,10 +493,28 @@ class Guide:
         else:
             self.k += 1
 
-    def on_the_way(self, attempt: Attempt) -> bool:
-        """No error so far that the reference answer does not meet as well."""
-        expected = {etype for etype, _ in self.refs[self.k].errors}
-        return all(etype in expected for etype, _ in attempt.errors)
+    def waiting(self, step: tx.Step, attempt: Attempt) -> bool:
+        """Whether to hold back a "Not yet": the last input raised an error the reference does
+        not meet (it speaks for itself), or the learner is on the way: fewer inputs than the
+        reference since the step began, since such an error or since the last "Not yet", and
+        the last one neither shows a value (other than one the reference shows on its way, as
+        the tensor of zeros ``x.grad.zero_()`` echoes) nor meets the error the reference's
+        last input meets."""
+        ref = self.refs[self.k]
+        expected = {etype for etype, _ in ref.errors}
+        if attempt.raised[-1] - expected:
+            return True
+        failed = [i + 1 for i, raised in enumerate(attempt.raised) if raised - expected]
+        since = len(attempt.inputs) - max([0, attempt.told_at or 0, *failed])
+        if since >= len(step.sources) or attempt.raised[-1] & set(ref.last_errors):
+            return False
+        return all(_shown(step, [g], ref.shown_on_the_way) for g in attempt.showed[-1])
+
+    @staticmethod
+    def typed_reference(step: tx.Step, attempt: Attempt) -> bool:
+        """Whether the learner's last inputs are the reference answer, as written."""
+        typed = [s.strip() for s in step.sources]
+        return attempt.inputs[-len(typed):] == typed
 
     def hint(self, step: tx.Step, shown: int) -> int:
         """Show the next hint; return how many are shown now."""
@@ -387,8 +530,7 @@ class Guide:
     def passed(self, step: tx.Step, attempt: Attempt) -> None:
         """Record the pass; show the reference answer unless the learner typed exactly it."""
         self.progress.mark(self.info.key, step.id, "passed")
-        typed = [s.strip() for s in step.sources]
-        if attempt.inputs[-len(typed):] == typed:
+        if self.typed_reference(step, attempt):
             self.say("✓ Correct.")
             after = step.narration(before_first_input=False)
             if after:

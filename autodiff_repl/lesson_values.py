@@ -3,12 +3,20 @@
 A step's reference answer runs in a scratch session; the variables it binds or changes (values,
 ``requires_grad`` and ``.grad``) must then hold close values in the learner's session, whatever
 code the learner used to get there. Echoed values are compared number by number.
+
+Gradients add up across ``backward()`` calls, so state left over from an earlier try within a
+step is told apart from a wrong answer, over the ``Moment`` after each input:
+``gradients_added`` counts the gradients like the step's first one that a ``.grad`` holds (more
+than the step adds: leftovers), and ``mixed_gradients`` sees a ``.grad`` whose sum mixes a pass
+through an object bound anew with passes made before.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -30,13 +38,17 @@ def _is_tensor(value: Any) -> bool:
     return isinstance(value, Tensor)
 
 
+def _grad_copy(tensor: Any) -> np.ndarray | None:
+    """A copy of a tensor's ``.grad`` (None for a non-leaf that does not retain it)."""
+    grad = tensor.grad if tensor.is_leaf or tensor.retains_grad else None
+    return None if grad is None else np.array(grad.detach().numpy(), copy=True)
+
+
 def freeze(value: Any) -> Any:
     """A comparable copy of a session value (tensors copied, containers frozen element-wise)."""
     if _is_tensor(value):
-        grad = value.grad if value.is_leaf or value.retains_grad else None
         return TensorValue(np.array(value.detach().numpy(), copy=True), str(value.dtype),
-                           bool(value.requires_grad),
-                           None if grad is None else np.array(grad.detach().numpy(), copy=True))
+                           bool(value.requires_grad), _grad_copy(value))
     if isinstance(value, bool | int | float | complex | str) or value is None:
         return value
     if isinstance(value, list | tuple):
@@ -122,6 +134,93 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
                 return reason
         return None
     return None if identical(want, got) else f"{name} does not have the expected value yet"
+
+
+# --- the history of a step ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Moment:
+    """The session after one input: its bindings (the objects themselves, so that a name bound
+    anew is told from one left alone) and a copy of each tensor's ``.grad``."""
+
+    bindings: dict[str, Any]
+    grads: dict[str, np.ndarray | None]
+
+
+def moment(variables: dict[str, Any]) -> Moment:
+    """The ``Moment`` of a session's public variables."""
+    bindings = {n: v for n, v in variables.items() if not n.startswith("_")}
+    return Moment(bindings, {n: _grad_copy(v) for n, v in bindings.items() if _is_tensor(v)})
+
+
+def rebound(moments: list[Moment]) -> set[str]:
+    """The names bound to a new tensor by some input of ``moments``."""
+    return {name for before, after in pairwise(moments) for name, value in after.bindings.items()
+            if _is_tensor(value) and before.bindings.get(name) is not value}
+
+
+def _cleared(grad: np.ndarray | None) -> bool:
+    return grad is None or not grad.any()
+
+
+def first_gradient(moments: list[Moment], name: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``name.grad`` at the start of ``moments`` and the first gradient added to it (None when
+    no input adds one)."""
+    start = moments[0].grads.get(name) if moments else None
+    for before, after in pairwise(moments):
+        old, new = before.grads.get(name), after.grads.get(name)
+        if new is not None and not _arrays_equal(old, new) and not _cleared(new):
+            added = new - old if old is not None and old.shape == new.shape else new
+            if added.any():
+                return start, added
+    return start, None
+
+
+def gradients_added(grad: np.ndarray | None, start: np.ndarray | None, added: np.ndarray | None,
+                    *, rtol: float, atol: float) -> int:
+    """n when ``grad`` is ``start`` plus n times ``added`` (n >= 1), else 0: how many gradients
+    like the first one a step adds were added up in ``grad``."""
+    if grad is None or added is None or grad.shape != added.shape or added.dtype.kind not in "fc":
+        return 0
+    base = np.zeros_like(grad) if start is None or start.shape != grad.shape else start
+    n = round(float(np.real(np.vdot(added, grad - base) / np.vdot(added, added))))
+    return n if n >= 1 and _close(base + n * added, grad, rtol, atol) else 0
+
+
+def added_up(name: str, what: str, *, start: np.ndarray | None) -> str:
+    """The advice when ``name.grad`` holds gradients left over from an earlier try: ``what``
+    says what is wrong with it; ``start``, the gradient the step starts from, tells whether
+    clearing it is a way to start over (no gradient to start from) or only ``:reset`` is."""
+    again = (f"Clear it with {name}.grad.zero_() (or {name}.grad = None) and do the step again, "
+             "or :reset to restart the step") if _cleared(start) else (
+             f":reset brings back the {name}.grad this step starts from")
+    return f"{name}.grad {what}: gradients add up across backward() calls. {again}"
+
+
+def mixed_gradients(moments: list[Moment], watched: Iterable[str],
+                    restarts: set[str]) -> dict[str, str]:
+    """For each ``watched`` name whose ``.grad`` mixes passes: the name in ``restarts`` that was
+    bound anew while ``.grad`` held a gradient added during ``moments``, after which another
+    gradient was added on top (so ``.grad`` sums passes through the old and the new object).
+    Clearing the gradient (None or zeros) or binding the watched name anew starts over."""
+    found = {}
+    for name in watched:
+        dirty, old, mixed = False, "", ""
+        for before, after in pairwise(moments):
+            grad = after.grads.get(name)
+            if before.bindings.get(name) is not after.bindings.get(name) or _cleared(grad):
+                dirty, old, mixed = False, "", ""
+                continue
+            again = sorted(n for n in restarts - {name}
+                           if before.bindings.get(n) is not after.bindings.get(n))
+            if dirty and again and not old:
+                old = again[0]
+            if not _arrays_equal(before.grads.get(name), grad):
+                mixed = mixed or old
+                dirty = True
+        if mixed:
+            found[name] = mixed
+    return found
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|\.\d+(?:e[-+]?\d+)?|inf|nan)")

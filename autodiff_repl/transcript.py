@@ -25,9 +25,11 @@ Rules:
   type (``RuntimeError: ...``), so an ELLIPSIS cannot hide a broken step.
 - Directives (``#:`` lines): ``lesson N  Title`` (once), ``step ID  Title`` (starts a step),
   ``hint TEXT`` (revealed one at a time), ``check EXPR`` (must be True after the step, in the
-  learner's session and when the transcript is checked), ``demo`` (guided mode shows the step's
-  inputs instead of asking for them), ``tolerance RTOL [ATOL]`` (value comparison). The reference
-  answer of a step is its own ``>>>`` inputs, so the answer a lesson shows is the one its tests run.
+  learner's session and when the transcript is checked; a ``# comment`` after it says in words
+  what must hold, for the learner: ``#: check k == 3  # k should be 3``), ``demo`` (guided mode
+  shows the step's inputs instead of asking for them), ``tolerance RTOL [ATOL]`` (value
+  comparison). The reference answer of a step is its own ``>>>`` inputs, so the answer a lesson
+  shows is the one its tests run.
 - A file with no ``>>> `` line is a plain script: see ``script_chunks``.
 """
 
@@ -70,10 +72,16 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Check:
-    """A ``#: check`` expression that must evaluate to True."""
+    """A ``#: check`` expression that must evaluate to True, and the words that describe it."""
 
     expr: str
     line: int
+    words: str = ""
+
+    @property
+    def described(self) -> str:
+        """What must hold, in words: the check's comment, else its expression."""
+        return self.words or f"{self.expr} should be True"
 
 
 @dataclass
@@ -186,7 +194,7 @@ def parse(text: str, path: str = "<transcript>") -> Transcript:
             elif name == "hint" and arg:
                 step.hints.append(arg)
             elif name == "check" and arg:
-                step.checks.append(Check(arg, i + 1))
+                step.checks.append(_check(arg, i + 1))
             elif name == "demo":
                 step.demo = True
             elif name == "tolerance" and arg:
@@ -217,6 +225,19 @@ def parse(text: str, path: str = "<transcript>") -> Transcript:
         steps.remove(intro)
         preamble = intro.narration(before_first_input=True)
     return Transcript(path, lines, number, title, steps, not has_inputs(text), preamble)
+
+
+def _check(arg: str, line: int) -> Check:
+    """A check from ``EXPR  # words``: the comment (found by the tokenizer, so a ``#`` inside a
+    string stays in the expression) is the check's description."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(arg).readline):
+            if tok.type == tokenize.COMMENT:
+                column = tok.start[1]
+                return Check(arg[:column].rstrip(), line, tok.string.lstrip("#").strip())
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return Check(arg, line)
 
 
 def _lesson_header(arg: str, where: str) -> tuple[int | None, str]:

@@ -97,7 +97,7 @@ def test_list_and_find_lessons(toy):
 def test_correct_answers_pass_every_step(toy):
     code, text = guide(1, [
         "import torch", "x = torch.arange(4.0, requires_grad=True)",
-        "y = 2 * torch.dot(x, x)", "y.backward()",
+        "y = 2 * torch.dot(x, x)", "y.backward()", "x.grad",
         "x.grad / 4",
         "y.backward()",
         "",
@@ -129,7 +129,7 @@ def test_a_wrong_answer_gets_the_reason_and_the_hint_then_more_hints(toy):
 
 def test_a_command_can_answer_and_ctrl_c_does_not_leave(toy):
     feed = iter(["import torch", "x = torch.arange(4.0, requires_grad=True)",
-                 "y = 2 * torch.dot(x, x)", KeyboardInterrupt, "backward y", ":quit"])
+                 "y = 2 * torch.dot(x, x)", KeyboardInterrupt, "backward y", "x.grad", ":quit"])
     shown = []
 
     def input_fn(prompt):
@@ -175,7 +175,8 @@ def test_a_value_step_needs_the_value_shown_and_an_error_step_the_error(toy):
 def test_progress_is_saved_and_resumed_at_the_first_unfinished_step(toy):
     code, text = guide(1, [":skip", "y = 2 * torch.dot(x, x)", ":quit"], toy)
     assert code == 0 and "resumes at step 2" in text
-    _, text = guide(1, ["y.backward()", "y = 2 * torch.dot(x, x)", "y.backward()", ":quit"], toy)
+    _, text = guide(1, ["y.backward()", "y = 2 * torch.dot(x, x)", "y.backward()", "x.grad",
+                        ":quit"], toy)
     assert "Resuming at step 2" in text
     assert "NameError: name 'y' is not defined" in text
     assert "✓ Correct" in text
@@ -243,7 +244,7 @@ def test_restart_forgets_progress_and_menu_switches_lesson(toy):
 def test_check_directive_is_evaluated_in_the_learners_session(toy):
     answers = [":skip", ":skip", ":skip", ":skip", "", "k = 2", "k = 1 + 2"]
     _, text = guide(1, answers, toy)
-    assert "Not yet: k == 3 is not True yet (it gave False)." in text
+    assert "Not yet: k == 3 should be True." in text
     assert "Lesson 1 complete: 6 steps (4 skipped)." in text
 
 
@@ -313,3 +314,104 @@ def test_progress_lives_in_the_xdg_state_directory(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_STATE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert lessons.default_progress_file() == tmp_path / ".local/state/autodiff/progress.json"
+
+
+# --- the real lessons: leftover gradients, calm feedback, checks by value ------------------
+
+def visits(text, n, total):
+    """What the learner saw in each visit of step ``n`` (from its heading to the next one)."""
+    return [part.split("── step ")[0] for part in text.split(f"── step {n}/{total} · ")[1:]]
+
+
+FREED = ["y = 2 * torch.dot(x, x)", "y.backward()", "torch.autograd.grad(y, x, create_graph=True)"]
+TYPO = [*FREED[:2], "torch.autograd.grad(y, x, create_grap=True)"]
+
+
+def test_gradients_left_over_by_a_retry_are_named_with_the_way_out(tmp_path):
+    # lesson 3, step 5: a typo, then the reference answer typed again, then the advice followed
+    _, text = guide(3, [":skip"] * 4 + TYPO + FREED + ["x.grad = None", *FREED], tmp_path / "p")
+    seen = visits(text, 5, 7)[0]
+    assert seen.count("Not yet") == 1  # not after the typo's TypeError, not half way
+    assert ("Not yet: x.grad has 2 gradients added where this step adds 1: gradients add up "
+            "across backward() calls. Clear it with x.grad.zero_() (or x.grad = None) and do the "
+            "step again, or :reset to restart the step.") in seen
+    assert "does not hold the expected values" not in seen
+    assert "hint: y = 2 * torch.dot(x, x); y.backward()" not in seen  # no hint that repeats it
+    assert "✓ Correct" in seen.split(">>> x.grad = None")[1]
+
+
+def test_reset_clears_the_gradients_a_retry_left(tmp_path):
+    _, text = guide(3, [":skip"] * 4 + TYPO + FREED + [":reset", *FREED], tmp_path / "p")
+    first, second = visits(text, 5, 7)
+    assert "Not yet: x.grad has 2 gradients added" in first and "✓" not in first
+    assert "(this step's starting state is back)" in first
+    assert "Not yet" not in second and "✓ Correct." in second
+
+
+def test_a_step_that_starts_with_a_gradient_says_reset_brings_it_back(tmp_path):
+    # lesson 1, step 9 adds one gradient of y = x.sum() to the 4x that x.grad already holds
+    answers = [":skip"] * 4 + [""] + [":skip"] * 2 + [""]
+    _, text = guide(1, [*answers, "y = x.sum()", "y.backward()", "y.backward()", "x.grad"],
+                    tmp_path / "p")
+    assert ("Not yet: x.grad has 2 gradients added where this step adds 1: gradients add up "
+            "across backward() calls. :reset brings back the x.grad this step starts from.") \
+        in visits(text, 9, 16)[0]
+
+
+SETUP = ["import torch", "x = torch.arange(4.0, requires_grad=True)", "y = 2 * torch.dot(x, x)"]
+
+
+def test_a_gradient_left_before_an_error_does_not_pass_the_step(tmp_path):
+    # lesson 4, step 1: the first backward() (4x) and a retried one (4x) add up to the 8x asked
+    tries = ["y.backward()", "y.backward()", "y = 2 * torch.dot(x, x)",
+             "y.backward(retain_graph=True)", "x.grad"]
+    again = ["x.grad = None", "y = 2 * torch.dot(x, x)", "y.backward(retain_graph=True)",
+             "y.backward()", "x.grad"]
+    _, text = guide(4, SETUP + tries + again, tmp_path / "p")
+    before, after = visits(text, 1, 12)[0].split(">>> x.grad = None")
+    assert "✓" not in before
+    assert ("Not yet: x.grad holds the expected values, but partly from a backward() made before "
+            "y was made again: gradients add up across backward() calls. Clear it with "
+            "x.grad.zero_() (or x.grad = None) and do the step again") in before
+    assert after.index("✓ Correct") > after.index(">>> x.grad\n")
+
+
+def test_a_step_that_ends_by_showing_a_value_waits_for_it(tmp_path):
+    answers = [*SETUP, "y.backward(retain_graph=True)", "y.backward()", "x.grad"]
+    _, text = guide(4, answers, tmp_path / "p")
+    seen = visits(text, 1, 12)[0]
+    assert "Not yet" not in seen
+    assert seen.index("✓ Correct") > seen.index(">>> x.grad")
+    assert "── step 2/12" in text
+
+
+def test_feedback_waits_for_the_learner_and_speaks_in_words(tmp_path):
+    # lesson 4, step 2 after a stray line that fails: the error speaks for itself
+    _, text = guide(4, [":skip", "y.backward()", "x.grad", "x.grad"], tmp_path / "p")
+    seen = visits(text, 2, 12)[0]
+    assert "Not yet" not in seen.split(">>> x.grad")[0]
+    assert ("Not yet: f(torch.tensor(1.0)) should give 1024 and f(torch.tensor(-1.0)) -102400, "
+            "as the book's f (f is not defined yet).") in seen
+    assert seen.count("Not yet") == 2 and seen.count("hint: def f(a)") == 1
+    assert ".item() ==" not in text  # the check's code is not shown
+    _, text = guide(4, SETUP[:2], tmp_path / "q")  # half way through step 1
+    assert "Not yet" not in text
+
+
+MANUAL = "2 / x * torch.sin(x) + torch.log(x ** 2) * torch.cos(x) - 1 / x ** 2"
+TO_CHAIN_RULE = [":skip"] * 5 + [""]  # steps 1-5, then the demo of step 6
+
+
+@pytest.mark.parametrize("manual", [f"({MANUAL}).detach()",
+                                    "torch.tensor(0.082395, dtype=torch.float64)"])
+def test_a_manual_derivative_is_checked_by_value_only(manual, tmp_path):
+    autograd = ["fx = torch.log(x ** 2) * torch.sin(x) + 1 / x", "fx.backward()"]
+    _, text = guide(4, [*TO_CHAIN_RULE, f"manual = {manual}", "", "", *autograd], tmp_path / "p")
+    assert "Not yet" not in text
+    assert "✓ Correct" in visits(text, 7, 12)[0] and "✓ Correct" in visits(text, 10, 12)[0]
+
+
+def test_a_wrong_manual_derivative_is_told_in_words(tmp_path):
+    answers = [*TO_CHAIN_RULE, "manual = torch.tensor(0.09, dtype=torch.float64)"]
+    _, text = guide(4, answers, tmp_path / "p")
+    assert "Not yet: manual should be a tensor holding f′(2) ≈ 0.082395." in text

@@ -46,6 +46,16 @@ def test_lesson_header_steps_and_narration():
     assert block.checks == [tx.Check("f(1) == 1", 23)]
 
 
+def test_a_check_comment_describes_it_in_words():
+    text = ('#: step s\n#: check k == 3  # k should be 3\n#: check k != "#1"\n'
+            '#: check f(1) == 1\n>>> k = 3\n')
+    first, second, third = tx.parse(text, "t").steps[0].checks
+    assert (first.expr, first.words) == ("k == 3", "k should be 3")
+    assert first.described == "k should be 3"
+    assert (second.expr, second.words) == ('k != "#1"', "")  # a # inside a string is code
+    assert third.described == "f(1) == 1 should be True"
+
+
 def test_exchange_lines_and_expected_block():
     t = tx.parse(LESSON, "l.txt")
     x_echo = t.steps[0].exchanges[1]
