@@ -1,8 +1,9 @@
 """The ``autodiff`` CLI as a typer app: the REPL, ``run``, ``lessons``, ``lesson N``, ``--version``.
 
 ``-h``/``--help`` and shell completion (``--install-completion``) come from typer; usage errors
-exit 2 with the message on stderr; crash output never shows local variables. The actions live in
-``cli`` (shared with its fast path); each command imports what it needs only when it runs.
+exit 2 with the message on stderr; crash output never shows local variables; a flag (an option
+that takes no value) shows no ``<bool>`` type in the help. The actions live in ``cli`` (shared
+with its fast path); each command imports what it needs only when it runs.
 """
 
 from __future__ import annotations
@@ -11,8 +12,27 @@ import sys
 from typing import Annotated
 
 import typer
+import typer.core
 
 from autodiff_repl import cli
+
+
+def _hide_flag_types() -> None:
+    """Typer 0.29 prints ``<bool>`` beside every flag in ``--help``, as if ``--no-hints`` took a
+    value; show no type for flags (their own, ``--help`` and the completion options alike)."""
+    option = typer.core.TyperOption
+    shown = getattr(option, "display_type_rich", None)
+    if shown is None or getattr(shown, "hides_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag and not self.count else shown(self, ctx)
+
+    display_type_rich.hides_flags = True
+    option.display_type_rich = display_type_rich
+
+
+_hide_flag_types()
 
 app = typer.Typer(
     name=cli.PROG,

@@ -167,6 +167,9 @@ class Session:
         query = _HELP_QUERY.match(stripped)
         if query:
             return self._help_query(query.group(1))
+        if stripped in commands.COMMANDS and stripped not in self._globals.committed:
+            self._emit(Info(commands.help_text(stripped, self)))  # `backward` alone: its usage
+            return True
         source = prepare(text)
         try:
             tree = parse(source, self.limits)
@@ -242,13 +245,19 @@ class Session:
             return from_lang_error(exc, source, self.hints)
         node = self._interpreter.current if stmt is not None else None
         context = hints.Context(names=self._known_names(),
-                                max_elements=self.limits.max_elements)
+                                max_elements=self.limits.max_elements,
+                                variables=self._globals.committed,
+                                sources=self._globals.sources)
         subject = self._interpreter.subject if stmt is not None else None
         if subject is not None:
             context.subject = _operand_source(subject[0])
             context.subject_value = subject[1]
         elif self._subject is not None:
             context.subject, context.subject_value = self._subject
+        if stmt is None:  # a command: its line is the call to repeat (`backward y`)
+            context.call = source
+        elif self._interpreter.last_call is not None:
+            context.call = _source_of(self._interpreter.last_call)
         if node is not None and node.lineno == getattr(node, "end_lineno", node.lineno):
             context.statement = _source_of(node)
         if isinstance(exc, KeyboardInterrupt):

@@ -69,6 +69,13 @@ def test_run_help_shows_options() -> None:
         assert word in result.output
 
 
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["lesson", "--help"]])
+def test_help_shows_no_type_beside_flags(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args, prog_name="autodiff", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "--no-hints" in result.output and "<bool>" not in result.output
+
+
 def invoke(*args: str, stdin: str | None = None):
     return CliRunner().invoke(app, list(args), input=stdin, prog_name="autodiff")
 

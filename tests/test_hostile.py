@@ -132,12 +132,12 @@ def test_a_failing_statement_leaves_no_half_binding():
     assert s.variables == {"a": 1}
 
 
-def test_a_loop_that_fails_midway_binds_nothing_from_that_statement():
+def test_a_loop_that_fails_midway_keeps_what_it_bound_as_python_does():
     s = Session()
     s.execute("total = 0")
     out = s.execute("for i in range(5):\n    total = total + i\n    if i == 3:\n        1 / 0")
     assert out[-1].type == "ZeroDivisionError"
-    assert s.variables == {"total": 0}
+    assert s.variables == {"total": 6, "i": 3}
 
 
 def test_attribute_stores_cannot_change_the_torch_facade():
@@ -215,7 +215,7 @@ def test_a_real_ctrl_c_interrupts_a_long_loop():
         signal.signal(signal.SIGALRM, previous)
     assert time.monotonic() - start < 2
     assert out[-1].type == "KeyboardInterrupt"
-    assert s.variables["keep"] == "still here" and s.variables["n"] == 0
+    assert s.variables["keep"] == "still here" and s.variables["n"] > 0  # as far as it got
     assert s.execute("with torch.no_grad():\n    pass") == []
     assert plain(s.execute("torch.is_grad_enabled()")) == "True"
 

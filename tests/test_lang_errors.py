@@ -109,4 +109,4 @@ def test_keyboard_interrupt_is_explained():
     s.builtins["stop"] = stop
     error = s.execute("stop()")[0]
     assert (error.type, error.message) == ("KeyboardInterrupt", "interrupted")
-    assert "keeps its variables" in error.hints[0]
+    assert "what it did before stopping stays done" in error.hints[0]

@@ -112,3 +112,13 @@ def test_function_sees_later_session_bindings():
 
 def test_user_function_repr_has_no_address():
     assert Session().execute("def f(): pass\nf") == [Echo("<function f>")]
+
+
+def test_sources_record_what_each_assigned_name_was_computed_from():
+    import ast
+
+    from autodiff_repl.lang.scopes import sources_of
+    loop = ast.parse("for step in range(n):\n    loss = (w * x).sum()\n    w -= lr * w.grad\n"
+                     "    def f(a):\n        inner = a").body[0]
+    assert sources_of(loop, {"w": frozenset({"torch"})}) == {
+        "step": {"range", "n"}, "loss": {"w", "x"}, "w": {"torch", "lr"}}

@@ -108,7 +108,7 @@ def test_quit_and_usage_errors(s):
 
 
 def test_help_topics(s):
-    assert "backward y [--no-trace]" in s.execute(":help")[0].text
+    assert "backward y [--gradient v]" in s.execute(":help")[0].text
     assert "DotBackward0" in s.execute(":help ops")[0].text
     dot = s.execute(":help dot")[0].text
     assert "torch.dot(input, other)" in dot and "∂out/∂a = b" in dot
@@ -264,3 +264,110 @@ def test_update_through_detach_is_caught_and_explained(s):
     assert any("detach().clone()" in h for h in out[0].hints)
     private = s.execute("y._data")
     assert isinstance(private[0], Error) and "private" in private[0].message
+
+
+# --- a failed or interrupted statement keeps what it did, as in Python -------------------------
+
+LOOP = """\
+w = torch.tensor([1., 2.], requires_grad=True)
+losses = []
+for step in range(5):
+    loss = (w**2).sum()
+    losses.append(loss.item())
+    with torch.no_grad():
+        w -= 0.5 * w
+    assert step < 3
+"""
+
+
+def test_a_loop_that_fails_keeps_its_bindings_like_python(s):
+    out = s.execute(LOOP)
+    assert out[-1].type == "AssertionError"
+    assert s.execute("step") == [Echo("3")]
+    assert s.execute("loss") == [Echo("tensor(0.0781, grad_fn=<SumBackward0>)")]
+    assert s.execute("len(losses), w") == [Echo("(4, tensor([0.0625, 0.1250], "
+                                                "requires_grad=True))")]
+
+
+def test_an_interrupted_loop_keeps_its_bindings_and_says_so(s):
+    def stop():
+        raise KeyboardInterrupt
+    s.builtins["stop"] = stop
+    out = s.execute("for i in range(5):\n    last = i\n    if i == 2:\n        stop()")
+    assert (out[-1].type, out[-1].message) == ("KeyboardInterrupt", "interrupted")
+    assert out[-1].hints == ("the statement was interrupted: what it did before stopping stays "
+                             "done (as in Python, variables it assigned keep their new values); "
+                             "the rest of the input was skipped",)
+    assert s.variables["i"] == 2 and s.variables["last"] == 2
+
+
+# --- explanations that are not `backward y` leave the graph alone ------------------------------
+
+GRAPH = "x = torch.tensor([1., 2.], requires_grad=True); h = x * 2; y = (h**2).sum()"
+
+
+def test_trace_keeps_the_graph_and_says_so(s):
+    s.execute(GRAPH)
+    text = plain(s.execute("trace y"))
+    assert "(kept: trace leaves the graph as it was, so y.backward() still works)" in text
+    assert "hint:" not in text
+    assert "fix:   backward y" in plain(s.execute("why x.grad"))
+    assert s.execute("y.backward()") == []
+    assert s.execute("x.grad") == [Echo("tensor([ 8., 16.])")]
+
+
+def test_grad_frees_the_graph_like_autograd_grad_and_names_what_to_recompute(s):
+    s.execute(GRAPH)
+    out = s.execute("grad y x")
+    assert out[-1] == Hint("like torch.autograd.grad, this freed the values y's graph saved: "
+                           "recompute h and y (in that order) before a backward through y; "
+                           "trace y shows the same steps and keeps the graph")
+    assert s.execute("y.backward()")[0].type == "RuntimeError"
+
+
+# --- a command word alone shows the command's usage --------------------------------------------
+
+@pytest.mark.parametrize("word", ["backward", "grad", "graph", "trace", "jvp", "why"])
+def test_a_command_word_alone_shows_its_help(s, word):
+    out = s.execute(word)
+    assert out == s.execute(f":help {word}")
+    assert isinstance(out[0], Info) and out[0].text.startswith(f"command: {word} ")
+
+
+def test_a_command_word_the_learner_defined_is_their_variable(s):
+    s.execute("trace = 3")
+    assert s.execute("trace") == [Echo("3")]
+
+
+# --- help text: plain, fits 80 columns, columns line up ----------------------------------------
+
+def test_help_fits_80_columns_and_has_no_rst_markup(s):
+    from autodiff_repl.engine import ops
+    from autodiff_repl.lang import commands
+    topics = [None, "language", "limits", "ops", *commands.USAGE, *(op.name for op in ops.TABLE),
+              *s.torch.members]
+    for topic in topics:
+        for line in commands.help_text(topic, s).splitlines():
+            assert len(line) <= 79, (topic, line)
+            assert "``" not in line, (topic, line)
+
+
+def test_help_on_a_command_explains_it_and_its_function_in_plain_text(s):
+    assert s.execute(":help backward")[0].text.splitlines()[:4] == [
+        "command: backward y [--gradient v] [--retain-graph] [--no-trace]",
+        "  y.backward(), showing the chain rule step by step. --gradient v: for a",
+        "  non-scalar y, the v of the vector-Jacobian product vᵀJ. --retain-graph: keep",
+        "  the graph for another backward. --no-trace: run it without the trace."]
+    assert "  torch.autograd.backward: accumulate d(tensors)/d(leaf) into every leaf's" in \
+        s.execute(":help backward")[0].text
+
+
+def test_help_ops_columns_line_up(s):
+    rows = s.execute(":help ops")[0].text.splitlines()
+    out = rows[0].index("out")
+    for row in rows[1:]:
+        assert row[out - 2: out] == "  " and row[out] != " ", row
+    by_name = {row.split()[0]: row for row in rows if not row.startswith(" ")}
+    assert by_name["norm"].split()[1:] == ["LinalgVectorNormBackward0", "‖a‖_p"]
+    assert by_name["copy"].split()[1:] == ["CopyBackwards", "b", "copied", "into", "a"]
+    assert by_name["index_backward"].endswith("  a scattered into zeros(shape)")

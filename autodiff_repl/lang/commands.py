@@ -15,12 +15,16 @@ import inspect
 import re
 import shutil
 import subprocess
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autodiff_repl import engine
 from autodiff_repl.engine import ops
-from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.engine.graph import AccumulateGrad, Node
+from autodiff_repl.lang import hints
 from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Output, Quit
 
 COMMANDS = ("backward", "grad", "graph", "trace", "jvp", "why")
@@ -194,16 +198,21 @@ def _grad(session, command: Command) -> list[Output]:
     grads = tuple(result.results)
     value = grads[0] if len(grads) == 1 else grads
     session.set_last_value(value)
-    return [Explanation("trace", result), Echo(repr(value)), *_freed_note(y)]
+    return [Explanation("trace", result), Echo(repr(value)),
+            *_freed_note(session, y, command.args[0])]
 
 
-def _freed_note(y) -> list[Output]:
-    """After ``grad``/``trace`` (autograd.grad), say that y's graph can't run backward again."""
-    node = y.grad_fn
-    if node is not None and getattr(node, "freed", False):
-        return [Hint("like torch.autograd.grad, this freed the values the graph saved; "
-                     "recompute the output before calling backward() on it")]
-    return []
+def _freed_note(session, y, name: str) -> list[Output]:
+    """After ``grad y x`` (autograd.grad frees the graph), say what to recompute before a
+    backward through ``y``, and that ``trace y`` would have kept the graph."""
+    if not getattr(y.grad_fn, "freed", False):
+        return []
+    redo = [*hints.freed_variables(y, session.tensor_names(), skip=name), name]
+    steps = redo[0] if len(redo) == 1 else ", ".join(redo[:-1]) + " and " + redo[-1]
+    order = " (in that order)" if len(redo) > 1 else ""
+    return [Hint(f"like torch.autograd.grad, this freed the values {name}'s graph saved: "
+                 f"recompute {steps}{order} before a backward through {name}; trace {name} "
+                 "shows the same steps and keeps the graph")]
 
 
 def _graph(session, command: Command) -> list[Output]:
@@ -271,7 +280,44 @@ def _trace(session, command: Command) -> list[Output]:
             raise UsageError(f"{command.args[0]} depends on {len(leaves)} inputs; name one: "
                              "jvp y x [v]", "trace")
         return [Explanation("trace", trace.forward(y, leaves[0], None, names))]
-    return [Explanation("trace", trace.grad(y, tuple(leaves), names)), *_freed_note(y)]
+    with graph_kept(y):
+        result = trace.grad(y, tuple(leaves), names)
+    if result.cost is not None:
+        result.cost.note = (f"kept: trace leaves the graph as it was, so "
+                            f"{_operand(command.args[0])}.backward() still works")
+    return [Explanation("trace", result)]
+
+
+@contextmanager
+def graph_kept(y) -> Iterator[None]:
+    """Leave ``y``'s graph as it was after the block, as ``retain_graph=True`` would: the values
+    a backward pass in the block frees are put back (``trace y`` explains, it does not use up
+    the graph)."""
+    nodes = [n for n in _graph_nodes(y) if isinstance(n, Node)]
+    state = [(n, n.saved, n.out, n.freed) for n in nodes]
+    try:
+        yield
+    finally:
+        for node, saved, out, freed in state:
+            node.saved, node.out, node.freed = saved, out, freed
+
+
+def _graph_nodes(y) -> list:
+    """Every node of ``y``'s graph (operations and leaves' AccumulateGrad)."""
+    seen: dict[int, object] = {}
+    stack = [y.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(node.parents)
+    return list(seen.values())
+
+
+def _operand(text: str) -> str:
+    """``text`` as it must be written before ``.backward()``."""
+    return text if re.fullmatch(r"[\w.]+(\[[^\]]*\])?", text) else f"({text})"
 
 
 def graph_leaves(y) -> list:
@@ -377,40 +423,88 @@ def describe(value) -> str:
 
 # --- help ----------------------------------------------------------------------------------------
 
-HELP = """\
-Type PyTorch code: x = torch.arange(4.0, requires_grad=True); y = 2 * torch.dot(x, x)
+WIDTH = 79
+"""Help text fits an 80-column terminal."""
 
-Commands (not Python):
-  backward y [--no-trace]       y.backward(), showing the chain rule step by step
-    [--gradient v] [--retain-graph]   a non-scalar y: the vector-Jacobian product vᵀJ
-  grad y x [--create-graph]     dy/dx as torch.autograd.grad gives it, with the trace
-  graph y [--dot FILE] [--svg FILE]   the computation graph behind y
-  trace y [--forward]           the chain-rule trace, .grad untouched (--forward: forward mode)
-  jvp y x [v]                   forward mode: how y changes along v (ones if left out)
-  why x.grad                    why x.grad is None or zero
+SUMMARY = {
+    "backward": "y.backward(), showing the chain rule step by step",
+    "grad": "dy/dx as torch.autograd.grad gives it, with the trace (.grad untouched; "
+            "the graph is freed, as autograd.grad frees it)",
+    "graph": "the computation graph behind y",
+    "trace": "the chain-rule trace; .grad and the graph stay as they were",
+    "jvp": "forward mode: how y changes along v (ones if left out)",
+    "why": "why x.grad is None or zero",
+    "help": "topics: commands, ops, language, limits, or an op (:help dot)",
+    "vars": "the session's variables",
+    "reset": "forget all variables",
+    "save": "write the inputs that ran as a script",
+    "hints": "show or hide hint: lines",
+    "quit": "leave (or Ctrl-D)",
+}
+"""What each command does, in a line: the :help page, ``:help backward``, ``backward`` alone."""
 
-Meta commands:
-  :help [topic]                 topics: commands, ops, language, limits, or an op (:help dot)
-  :vars                         the session's variables
-  :reset                        forget all variables
-  :save FILE [--force]          write the inputs that ran as a script
-  :hints on|off                 show or hide hint: lines
-  :quit                         leave (or Ctrl-D)
-  name?                         help on a name, e.g. dot? or x?"""
+OPTIONS = {
+    "backward": "--gradient v: for a non-scalar y, the v of the vector-Jacobian product vᵀJ. "
+                "--retain-graph: keep the graph for another backward. --no-trace: run it "
+                "without the trace.",
+    "grad": "--create-graph: keep the graph and make the result differentiable (for higher "
+            "derivatives).",
+    "graph": "--dot FILE: write it as Graphviz DOT. --svg FILE: draw it (needs Graphviz). "
+             "--force: overwrite FILE.",
+    "trace": "--forward: forward mode instead (y must depend on one input).",
+    "save": "--force: overwrite FILE.",
+}
+"""What a command's options do (``:help backward``)."""
+
+
+def _columns(rows: list[tuple[str, str]], left: int = 28) -> list[str]:
+    """Two wrapped columns, indented by 2: the left one ``left`` wide (a usage line, its
+    ``[...]`` groups kept whole), the other up to WIDTH."""
+    lines = []
+    for key, text in rows:
+        whole = re.sub(r"\[[^\]]*\]", lambda m: m.group().replace(" ", "\0"), key)
+        keys = [k.replace("\0", " ") for k in
+                textwrap.wrap(whole, left, subsequent_indent="  ", break_on_hyphens=False)]
+        texts = textwrap.wrap(text, WIDTH - left - 4, break_on_hyphens=False)
+        for i in range(max(len(keys), len(texts))):
+            k = keys[i] if i < len(keys) else ""
+            lines.append(f"  {k:<{left}}  {texts[i] if i < len(texts) else ''}".rstrip())
+    return lines
+
+
+def _help_page() -> str:
+    usage = {name: USAGE[name] for name in COMMANDS}
+    return "\n".join([
+        "Type PyTorch code:",
+        "  x = torch.arange(4.0, requires_grad=True); y = 2 * torch.dot(x, x)",
+        "",
+        "Commands (not Python):",
+        *_columns([(usage[n], SUMMARY[n]) for n in COMMANDS]),
+        "",
+        "Meta commands:",
+        *_columns([(USAGE[n], SUMMARY[n]) for n in META]),
+        *_columns([("name?", "help on a name, e.g. dot? or x?")]),
+    ])
+
+
+HELP = _help_page()
 
 LANGUAGE = """\
 The language is Python for tensor code:
-  assignment (also a, b = ..., x += ..., x[0] = ...), expressions, def/return, lambda,
-  if/elif/else, while, for, break, continue, pass, with torch.no_grad():, assert,
-  lists, tuples, dicts, comprehensions, f-strings.
-Imports: import torch (torch.autograd, torch.nn.functional ...), import numpy as np.
-Builtins: print len range abs min max float int list tuple round sum isinstance enumerate
-  zip sorted reversed bool str any all dict set.
-Not available: classes, try/raise, other imports, names starting with '_', exec/eval/open."""
+  assignment (also a, b = ..., x += ..., x[0] = ...), expressions,
+  def/return, lambda, if/elif/else, while, for, break, continue, pass,
+  with torch.no_grad():, assert, lists, tuples, dicts, comprehensions,
+  f-strings.
+Imports: import torch (torch.autograd, torch.nn.functional ...),
+  import numpy as np.
+Builtins: print len range abs min max float int list tuple round sum
+  isinstance enumerate zip sorted reversed bool str any all dict set.
+Not available: classes, try/raise, other imports, names starting with '_',
+  exec/eval/open."""
 
 
 def help_text(topic: str | None, session=None) -> str:
-    """The text of ``:help`` or ``:help topic``."""
+    """The text of ``:help`` or ``:help topic`` (every line at most WIDTH characters)."""
     if topic is None or topic == "commands":
         return HELP
     if topic == "language":
@@ -418,33 +512,72 @@ def help_text(topic: str | None, session=None) -> str:
     if topic == "limits":
         limits = session.limits if session is not None else None
         from autodiff_repl.lang.limits import DEFAULT
-        return "The session's limits:\n" + (limits or DEFAULT).describe()
+        return _fit("The session's limits:\n" + (limits or DEFAULT).describe())
     if topic == "ops":
         return ops_table()
     topic = topic.removeprefix("torch.").removeprefix(":")
-    command = f"command: {USAGE[topic]}" if topic in USAGE else None
+    lines = _command_help(topic)
     rows = [op for op in ops.TABLE if op.name == topic or op.name.startswith(topic + "_")]
     function, where = _find_function(topic, session)
     if not rows and not callable(function):
-        return command or f"no help on '{topic}'; try :help ops or :help commands"
-    lines = [command] if command else []
+        return "\n".join(lines) or f"no help on '{topic}'; try :help ops or :help commands"
     if callable(function):
-        try:
-            signature = inspect.signature(function)
-            public = [p for p in signature.parameters.values() if p.name != "observer"]
-            signature = signature.replace(parameters=public, return_annotation=signature.empty)
-            lines.append(f"{where}.{topic}{signature}")
-        except (TypeError, ValueError):
-            lines.append(f"{where}.{topic}(...)")
-        doc = (inspect.getdoc(function) or "").strip().split("\n")[0]
+        lines.extend(_signature(f"{where}.{topic}", function))
+        doc = plain_doc(function)
         if doc and not rows:
-            lines.append(f"  {doc}")
+            lines.extend(textwrap.wrap(doc, WIDTH, initial_indent="  ", subsequent_indent="  "))
     for op in rows:
-        lines.append(f"  {op.name}: out = {_expr(op.expr)}   grad_fn={op.grad_fn}")
+        lines.append(f"  {op.name}: out = {_expr(op.expr)}   grad_fn={_label(op.grad_fn)}")
         for i, formula in enumerate(op.formula):
             lines.append(f"    ∂out/∂{_arg(i)} = {_expr(formula)}")
     if rows:
         lines.append("  backward: each input's gradient is (upstream gradient) × ∂out/∂input")
+    return _fit("\n".join(lines))
+
+
+def _command_help(topic: str) -> list[str]:
+    """``command: backward y [...]``, what the command does and its options (nothing for other
+    topics)."""
+    if topic not in USAGE:
+        return []
+    text = f"{SUMMARY[topic]}. {OPTIONS.get(topic, '')}".strip()
+    return [f"command: {USAGE[topic]}",
+            *textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="  ",
+                           break_on_hyphens=False)]
+
+
+def _signature(name: str, function) -> list[str]:
+    """``name(params)``, wrapped after commas with the parameters lined up."""
+    try:
+        signature = inspect.signature(function)
+        public = [p for p in signature.parameters.values() if p.name != "observer"]
+        text = str(signature.replace(parameters=public, return_annotation=signature.empty))
+    except (TypeError, ValueError):
+        text = "(...)"
+    return textwrap.wrap(name + text, WIDTH, subsequent_indent=" " * (len(name) + 1),
+                         break_long_words=False, break_on_hyphens=False)
+
+
+_RST = re.compile(r":\w+:`~?([^`]+)`|``([^`]+)``|`([^`]+)`")
+
+
+def plain_doc(function) -> str:
+    """The first paragraph of ``function``'s docstring as plain text: reStructuredText markup
+    (````x````, ```x```, ``:func:`x```) taken out, lines joined."""
+    doc = (inspect.getdoc(function) or "").strip().split("\n\n")[0]
+    return " ".join(_RST.sub(lambda m: next(g for g in m.groups() if g), doc).split())
+
+
+def _fit(text: str) -> str:
+    """Lines longer than WIDTH wrapped, continued under their start (indented 4 more)."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= WIDTH:
+            lines.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        lines.extend(textwrap.wrap(line, WIDTH, initial_indent=indent,
+                                   subsequent_indent=indent + "    ", break_on_hyphens=False))
     return "\n".join(lines)
 
 
@@ -463,11 +596,22 @@ def _find_function(topic: str, session) -> tuple:
 
 
 def ops_table() -> str:
-    """Every op of the op table: name, grad_fn and output formula."""
-    lines = ["op             grad_fn                 out"]
+    """Every op of the op table: name, grad_fn and output formula, in columns that fit."""
+    names = max(len(op.name) for op in ops.TABLE)
+    labels = max(len(_label(op.grad_fn)) for op in ops.TABLE)
+    indent = " " * (names + labels + 4)
+    lines = [f"{'op':<{names}}  {'grad_fn':<{labels}}  out"]
     for op in ops.TABLE:
-        lines.append(f"{op.name:<14} {op.grad_fn:<23} {_expr(op.expr)}")
-    return "\n".join(lines)
+        row = f"{op.name:<{names}}  {_label(op.grad_fn):<{labels}}  {_expr(op.expr)}"
+        lines.extend(textwrap.wrap(row, WIDTH, subsequent_indent=indent,
+                                   break_on_hyphens=False, drop_whitespace=False)
+                     if len(row) > WIDTH else [row])
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _label(grad_fn: str) -> str:
+    """``CopySlices`` for ``torch::autograd::CopySlices`` (as ``grad_fn`` reprs show it)."""
+    return grad_fn.rpartition("::")[2]
 
 
 def _arg(i: int) -> str:
@@ -475,5 +619,8 @@ def _arg(i: int) -> str:
 
 
 def _expr(template: str) -> str:
+    """An op-table formula with its placeholders named: ``{0} + {alpha}·{1}`` -> ``a + alpha·b``;
+    a parameter written right after a word is its argument: ``zeros{shape}`` -> ``zeros(shape)``."""
     text = re.sub(r"\{(\d)\}", lambda m: _arg(int(m.group(1))), template)
+    text = re.sub(r"(?<=[A-Za-z0-9])\{(\w+)\}", r"(\1)", text)
     return re.sub(r"\{(\w+)\}", r"\1", text)

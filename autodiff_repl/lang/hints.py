@@ -2,17 +2,24 @@
 
 ``hints_for(exc, context)`` looks at an exception (its type and PyTorch's message) and at what the
 statement was doing (``context.subject`` is the expression the failing attribute or method was
-used on, e.g. ``y`` in ``y.backward()``) and returns ``hint:`` lines. MXNet and legacy idioms are
-recognised here and translated into PyTorch.
+used on, e.g. ``y`` in ``y.backward()``, or the first argument of a function, ``r`` in
+``torch.autograd.grad(r, q)``) and returns ``hint:`` lines. The hints name what the learner
+wrote: the inputs a result was computed from (``context.sources``), the call to repeat with
+``retain_graph=True`` (``context.call``), the variables whose part of a graph was freed. MXNet and
+legacy idioms are recognised here and translated into PyTorch.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
+import io
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from autodiff_repl.engine import Tensor
 from autodiff_repl.engine.limits import TensorTooLarge
 from autodiff_repl.lang.check import FOREIGN
 from autodiff_repl.lang.limits import LimitError
@@ -31,6 +38,13 @@ class Context:
     names: Iterable[str] = field(default_factory=tuple)
     """Names in scope, for "did you mean" suggestions."""
     max_elements: int | None = None
+    call: str | None = None
+    """Source text of the call that failed (``torch.autograd.grad(r, q)``), or the command line
+    (``backward y``)."""
+    variables: dict = field(default_factory=dict)
+    """The learner's variables, name -> value."""
+    sources: dict = field(default_factory=dict)
+    """Variable name -> the names its value was computed from (``scopes.sources_of``)."""
 
 
 SCALAR_ONLY = "grad can be implicitly created only for scalar outputs"
@@ -78,7 +92,9 @@ def hints_for(exc: BaseException, context: Context) -> list[str]:
     if isinstance(exc, MemoryError):
         return ["the operation needs more memory than the machine has; use smaller tensors"]
     if isinstance(exc, KeyboardInterrupt):
-        return ["the statement was interrupted; the session keeps its variables"]
+        return ["the statement was interrupted: what it did before stopping stays done (as in "
+                "Python, variables it assigned keep their new values); the rest of the input "
+                "was skipped"]
     if isinstance(exc, ImportError):
         return ["see what a module offers with Tab after its name and a dot, e.g. torch.autograd."]
     return []
@@ -161,13 +177,9 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
                 f"or pass the vector v of vᵀJ: {s}.backward(gradient=torch.ones_like({s}))",
                 f"to see J and vᵀJ: backward {s} --gradient torch.ones_like({s})"]
     if SECOND_BACKWARD in message:
-        return ["the first backward() freed the values the graph saved for it",
-                f"recompute {s} (run the line that makes it again), then call backward() on it",
-                f"or keep the graph the first time: {s}.backward(retain_graph=True) -- the "
-                "gradients then add up in .grad"]
+        return _freed_hints(s, context)
     if "floating point" in message and "can require gradients" in message:
-        return ["integer tensors cannot require gradients: torch.arange(4) makes int64 values",
-                "use floats: torch.arange(4.0), or dtype=torch.float32"]
+        return _float_hints(context)
     if LEAF_INPLACE in message:
         statement = context.statement or "x -= lr * x.grad"
         return ["changing a leaf that requires grad in place would break its gradient",
@@ -181,11 +193,9 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
                 "t._version counts the in-place updates of t; the error names the version the "
                 "backward expected"]
     if NO_GRAD_FN in message:
-        return [f"{s} was computed from tensors that do not require grad (or under no_grad(), "
-                "or from a detach())",
-                f"call x.requires_grad_() on the input x before computing {s}"]
+        return _no_graph_hints(s, context)
     if NOT_DIFFERENTIATED in message:
-        return ["call requires_grad_() on the input before computing the output"]
+        return _not_differentiated_hints(context)
     if "Boolean value of Tensor with more than one value is ambiguous" in message:
         return ["a condition needs one True/False: use (x > 0).all() or (x > 0).any()"]
     if "cannot be converted to Scalar" in message or \
@@ -200,6 +210,270 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
     if "object is not callable" in message and message.startswith("'Tensor'"):
         return ["a tensor is not a function; did you mean to multiply? write 2 * x, not 2(x)"]
     return []
+
+
+# --- no graph: name the inputs -------------------------------------------------------------------
+
+def _no_graph_hints(s: str, context: Context) -> list[str]:
+    """``s`` has no grad_fn: name the inputs it came from, and why they left no graph."""
+    source = _no_grad_source(context)
+    if source:
+        return [f"{s} was computed inside `with torch.no_grad():` from {source}, so no graph was "
+                "recorded",
+                f"compute {s} again outside the no_grad() block"]
+    plain, tracked = _inputs(s, context)
+    if tracked:
+        return [f"{s} was computed from {_and(tracked)}, which "
+                f"{'requires' if len(tracked) == 1 else 'require'} grad, but no graph was "
+                "recorded: it was computed under torch.no_grad(), or through detach() (or "
+                ".item(), .numpy())",
+                f"compute {s} again from {tracked[0]} itself, outside no_grad()"]
+    if plain == [s]:
+        return [f"{s} does not require grad and was not computed from a tensor that does: "
+                "there is no graph behind it",
+                f"call {s}.requires_grad_() (or create {s} with requires_grad=True), then call "
+                f"backward() on a result computed from {s}"]
+    if plain:
+        first = plain[0]
+        how = (f"call {first}.requires_grad_() (or create {first} with requires_grad=True)"
+               if len(plain) == 1 else
+               f"call .requires_grad_() on the ones you want gradients for (e.g. "
+               f"{first}.requires_grad_())")
+        return [f"{s} was computed from {_and(plain)}, which "
+                f"{'does' if len(plain) == 1 else 'do'} not require grad, so no graph was "
+                "recorded",
+                f"{how}, then compute {s} again"]
+    return [f"{s} was computed from tensors that do not require grad (or under no_grad(), "
+            "or from a detach())",
+            "make its inputs require grad first (create them with requires_grad=True or call "
+            f".requires_grad_() on them), then compute {s} again"]
+
+
+def _inputs(expression: str, context: Context) -> tuple[list[str], list[str]]:
+    """The input variables ``expression`` was computed from (following ``context.sources`` back
+    to tensors made from no other tensor), in the order first met: those that do not require
+    grad, and those that do."""
+    queue = _names_in(expression)
+    seen: set[str] = set()
+    plain: list[str] = []
+    tracked: list[str] = []
+    while queue:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        sources = sorted(context.sources.get(name, ()))
+        value = context.variables.get(name)
+        if isinstance(value, Tensor) and \
+                not any(isinstance(context.variables.get(n), Tensor) for n in sources):
+            (tracked if value.requires_grad else plain).append(name)
+        else:
+            queue.extend(sources)
+    return plain, tracked
+
+
+def _no_grad_source(context: Context) -> str | None:
+    """The variable a result computed under no_grad() came from (the engine remembers it)."""
+    ref = getattr(context.subject_value, "_no_grad_from", None)
+    origin = ref() if ref is not None else None
+    if origin is None:
+        return None
+    return next((n for n, v in context.variables.items() if v is origin), None)
+
+
+def _not_differentiated_hints(context: Context) -> list[str]:
+    call = _parsed_call(context.call)
+    wrt = ast.unparse(call.args[1]) if call is not None and len(call.args) > 1 else None
+    if wrt is None or not wrt.isidentifier():
+        return ["call requires_grad_() on the input before computing the output"]
+    return [f"{wrt} does not require grad, so no graph leads to it",
+            f"call {wrt}.requires_grad_() (or create it with requires_grad=True), then compute "
+            f"{context.subject or 'the output'} again from it"]
+
+
+# --- a second backward: what to recompute, how to keep the graph -------------------------------
+
+def _freed_hints(s: str, context: Context) -> list[str]:
+    """A backward through saved values an earlier backward freed. Recomputing ``s`` is not
+    enough when it was computed from variables whose own part of the graph was freed (``m`` in
+    ``m = x * 3; y = (m**2).sum()``): those are named, to be recomputed first."""
+    y = context.subject_value
+    named = freed_variables(y, context.variables, skip=s) if isinstance(y, Tensor) else []
+    hints = ["an earlier backward() (or autograd.grad()) through this graph freed the values it "
+             "saved"]
+    if named:
+        them = _and(named)
+        hints.append(f"recompute {them} too, not only {s}: {s} was computed from {them}, whose "
+                     f"part of the graph was freed as well; run the lines that make "
+                     f"{_and([*named, s])} again, in that order")
+    else:
+        again = f"run {context.call} again" if context.call else "call backward() on it"
+        hints.append(f"recompute {s} (run the line that makes it again), then {again}")
+    kept = _retained(context.call, s)
+    adds = "" if re.search(r"\bgrad\(", kept) else " -- the gradients then add up in .grad"
+    hints.append("or keep the graph for more passes: add retain_graph=True to every pass but "
+                 f"the last, as in {kept}{adds}")
+    return hints
+
+
+def freed_variables(y, variables: dict, skip: str) -> list[str]:
+    """The variables (other than ``skip``) holding results of ``y``'s graph whose saved values
+    a backward freed, in the order they were computed: they must be recomputed before ``y``."""
+    return _names_of(_freed_nodes(y), variables, skip)
+
+
+def _freed_nodes(y) -> list:
+    """The nodes of ``y``'s graph whose saved values a backward freed, in creation order."""
+    seen: set[int] = set()
+    freed, stack = [], [y.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.freed and node.has_saved:
+            freed.append(node)
+        stack.extend(node.parents)
+    return sorted(freed, key=lambda n: n.seq)
+
+
+def _names_of(nodes: list, variables: dict, skip: str) -> list[str]:
+    """The variables holding the outputs of ``nodes`` (in the nodes' order)."""
+    names = []
+    for node in nodes:
+        for name, value in variables.items():
+            if name != skip and isinstance(value, Tensor) and value.grad_fn is node \
+                    and name not in names:
+                names.append(name)
+    return names
+
+
+def _retained(call: str | None, s: str) -> str:
+    """The failing call as it keeps the graph: ``torch.autograd.grad(r, q, retain_graph=True)``,
+    ``r.backward(retain_graph=True)``, ``backward y --retain-graph``."""
+    if call and re.match(r"backward\s", call):
+        return call if "--retain-graph" in call else f"{call} --retain-graph"
+    node = _parsed_call(call)
+    if node is None or not isinstance(node.func, ast.Attribute | ast.Name):
+        return f"{s}.backward(retain_graph=True)"
+    node.keywords = [k for k in node.keywords if k.arg != "retain_graph"]
+    node.keywords.append(ast.keyword("retain_graph", ast.Constant(True)))
+    return ast.unparse(node)
+
+
+# --- integers cannot require grad ---------------------------------------------------------------
+
+FLOAT_ONLY = "only floating-point tensors can require gradients"
+
+
+def _float_hints(context: Context) -> list[str]:
+    """An integer tensor asked to require grad: point at the ints the learner wrote."""
+    call = _parsed_call(context.call)
+    s, value = context.subject, context.subject_value
+    dtype = _keyword(call, "dtype") or _keyword(_receiver_call(call), "dtype")
+    if dtype is not None:
+        return [f"dtype={dtype} makes integer values, and {FLOAT_ONLY}",
+                "use a floating-point dtype: dtype=torch.float32"]
+    if s and isinstance(value, int | list | tuple) and call is not None:
+        what = "is an int" if isinstance(value, int) else "holds ints"
+        made = _floated_call(ast.unparse(_positional(call)))
+        return [f"{s} {what}, so {ast.unparse(call.func)} makes int64 values, and {FLOAT_ONLY}",
+                f"use floats: {made}, or add dtype=torch.float32" if made else
+                "use float values (1. rather than 1) or add dtype=torch.float32"]
+    if s and isinstance(value, Tensor):
+        made = _floated_call(s)
+        if made:
+            return [f"{s} makes {value.dtype} values, and {FLOAT_ONLY}",
+                    f"use floats: {made}, or add dtype=torch.float32"]
+        return [f"{s} holds {value.dtype} values, and {FLOAT_ONLY}",
+                f"convert it first: {s} = {s}.float()" if s.isidentifier() else
+                "convert it first with .float(), or make it from float values"]
+    return [f"this tensor holds integers, and {FLOAT_ONLY}",
+            "use float values (1. rather than 1) or add dtype=torch.float32"]
+
+
+def _floated(text: str) -> str:
+    """``text`` with its integer literals written as floats: ``4`` -> ``4.0``, ``[1, 2]`` ->
+    ``[1., 2.]``."""
+    if text.strip().isdigit():
+        return text.strip() + ".0"
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    out, end = [], 0
+    for tok in tokens:
+        if tok.type == tokenize.NUMBER and tok.string.isdigit() and tok.start[0] == 1:
+            out.append(text[end:tok.end[1]] + ".")
+            end = tok.end[1]
+    return "".join(out) + text[end:]
+
+
+def _floated_call(text: str) -> str | None:
+    """``torch.arange(4)`` -> ``torch.arange(4.)``: a call whose first argument is a literal of
+    ints, that argument written with floats (None for anything else)."""
+    call = _parsed_call(text)
+    if call is None or not call.args or not _int_literal(call.args[0]):
+        return None
+    first = ast.unparse(call.args[0])
+    call.args[0] = ast.Name("FLOATS")
+    return ast.unparse(call).replace("FLOATS", _floated(first), 1)
+
+
+def _int_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _int_literal(node.operand)
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    if isinstance(node, ast.List | ast.Tuple):
+        return bool(node.elts) and all(_int_literal(e) for e in node.elts)
+    return False
+
+
+def _positional(call: ast.Call) -> ast.Call:
+    """``call`` without its keyword arguments (``torch.arange(4)``)."""
+    return ast.Call(call.func, call.args, [])
+
+
+def _keyword(call: ast.Call | None, name: str) -> str | None:
+    if call is None:
+        return None
+    return next((ast.unparse(k.value) for k in call.keywords if k.arg == name), None)
+
+
+def _receiver_call(call: ast.Call | None) -> ast.Call | None:
+    """``torch.ones(2, dtype=...)`` in ``torch.ones(2, dtype=...).requires_grad_()``."""
+    if call is not None and isinstance(call.func, ast.Attribute) \
+            and isinstance(call.func.value, ast.Call):
+        return call.func.value
+    return None
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+def _parsed_call(text: str | None) -> ast.Call | None:
+    if not text:
+        return None
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _names_in(expression: str) -> list[str]:
+    """The variable names ``expression`` reads, in the order they are written."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    names = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in names))
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def grad_none_hint(tensor, name: str) -> str:

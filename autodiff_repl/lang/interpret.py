@@ -2,7 +2,7 @@
 ``compile`` ever sees the learner's text.
 
 Each node type has one method here (``exec_If``, ``eval_BinOp`` ...). Names live in ``scopes``
-(the session's variables, one transaction per top-level statement; a call's locals). Attribute
+(the session's variables, committed when each top-level statement ends; a call's locals). Attribute
 access goes through ``attributes`` (an allowlist); functions the learner defines are
 ``functions.UserFunction``. Every loop iteration and call ticks a counter and a clock, so limits
 are checked while the code runs; ``sizes`` checks an operator's result size before computing it.
@@ -95,6 +95,11 @@ class Interpreter:
         self.last_value = MISSING
         self.last_attribute: tuple | None = None
         self.subject: tuple | None = None
+        """(node, value) of what the last call worked on, for error hints: the receiver of a
+        method (``y`` in ``y.backward()``), else the first argument (``r`` in
+        ``torch.autograd.grad(r, q)``, ``[1, 2]`` in ``torch.tensor([1, 2])``)."""
+        self.last_call: ast.Call | None = None
+        """The call started last (the one that failed, when a call fails)."""
         self.current: ast.AST | None = None
         self.depth = 0
         self.iterations = 0
@@ -111,6 +116,7 @@ class Interpreter:
         self.iterations = 0
         self.depth = 0
         self.subject = None
+        self.last_call = None
         self.deadline = time.monotonic() + self.limits.time_per_statement
         self.memory_baseline = resident_bytes()
         self.next_memory_check = 0.0
@@ -127,6 +133,7 @@ class Interpreter:
     def forget(self) -> None:
         """Drop the references kept for error messages, so failed values can be freed."""
         self.subject = None
+        self.last_call = None
         self.last_attribute = None
         self.current = None
 
@@ -625,8 +632,11 @@ class Interpreter:
                 kwargs.update(extra)
             else:
                 kwargs[kw.arg] = self.eval(kw.value, scope)
-        if isinstance(node.func, ast.Attribute):
+        if isinstance(node.func, ast.Attribute) and not isinstance(receiver, Module):
             self.subject = (node.func.value, receiver)
+        elif node.args and not isinstance(node.args[0], ast.Starred):
+            self.subject = (node.args[0], args[0])
+        self.last_call = node
         return self.call(func, tuple(args), kwargs)
 
     def call(self, func, args: tuple, kwargs: dict):
