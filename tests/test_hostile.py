@@ -295,3 +295,5 @@ def test_matrix_products_of_moderate_size_are_allowed():
     refused = s.execute("c = torch.ones(3000, 3000)\nc @ c")
     assert refused[0].message == ("the product of (3000, 3000) and (3000, 3000) takes "
                                   "27,000,000,000 multiply-adds; the limit is 2,000,000,000")
+    assert refused[0].hints == ("a product this big would keep NumPy busy for long (it can't be "
+                                "interrupted inside one product); multiply smaller matrices",)

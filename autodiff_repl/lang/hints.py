@@ -79,6 +79,9 @@ def hints_for(exc: BaseException, context: Context) -> list[str]:
         return [exc.hint] if exc.hint else []
     if isinstance(exc, TensorTooLarge):
         limit = f"{context.max_elements:,}" if context.max_elements else "a"
+        if "multiply-adds" in str(exc):
+            return ["a product this big would keep NumPy busy for long (it can't be interrupted "
+                    "inside one product); multiply smaller matrices"]
         return [f"the session allows at most {limit} elements per tensor "
                 "(Limits.max_elements); work with smaller tensors"]
     if isinstance(exc, NameError):
