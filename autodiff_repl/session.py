@@ -24,7 +24,7 @@ from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.graph import RECORDING
 from autodiff_repl.engine.limits import LIMITS
 from autodiff_repl.engine.tensor import WARNED_ONCE
-from autodiff_repl.lang import commands, hints
+from autodiff_repl.lang import commands, help_pages, hints
 from autodiff_repl.lang.check import check
 from autodiff_repl.lang.errors import LangError, from_lang_error, runtime_error, source_line
 from autodiff_repl.lang.interpret import Interpreter
@@ -168,7 +168,7 @@ class Session:
         if query:
             return self._help_query(query.group(1))
         if stripped in commands.COMMANDS and stripped not in self._globals.committed:
-            self._emit(Info(commands.help_text(stripped, self)))  # `backward` alone: its usage
+            self._emit(Info(help_pages.help_text(stripped, self)))  # `backward` alone: its usage
             return True
         source = prepare(text)
         try:
@@ -237,7 +237,7 @@ class Session:
         if "." not in dotted and value is not None and first in self._globals.committed:
             self._emit(Info(f"{first}: {commands.describe(value)}"))
         else:
-            self._emit(Info(commands.help_text(dotted.split(".")[-1], self)))
+            self._emit(Info(help_pages.help_text(dotted.split(".")[-1], self)))
         return True
 
     def _error(self, exc: BaseException, stmt: ast.stmt | None, source: str) -> Error:

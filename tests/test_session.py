@@ -343,11 +343,11 @@ def test_a_command_word_the_learner_defined_is_their_variable(s):
 
 def test_help_fits_80_columns_and_has_no_rst_markup(s):
     from autodiff_repl.engine import ops
-    from autodiff_repl.lang import commands
+    from autodiff_repl.lang import commands, help_pages
     topics = [None, "language", "limits", "ops", *commands.USAGE, *(op.name for op in ops.TABLE),
               *s.torch.members]
     for topic in topics:
-        for line in commands.help_text(topic, s).splitlines():
+        for line in help_pages.help_text(topic, s).splitlines():
             assert len(line) <= 79, (topic, line)
             assert "``" not in line, (topic, line)
 
