@@ -2,11 +2,16 @@
 
 ``to_rich(model)`` takes a ``Graph``, ``Trace`` or ``Why`` (or DOT text) and returns something a
 ``rich.console.Console`` prints: each titled block becomes a panel, each styled span gets a
-colour. The words are exactly those of ``model.plain()``; only colour and boxes are added. rich is
-imported here, lazily, and nowhere in ``explain``.
+colour. The words are those of ``model.plain()``; only colour and boxes are added. A model whose
+``blocks`` takes a ``width`` (the graph's table) is laid out when printed, for the columns the
+terminal has then (``options.max_width``): when the full table would not fit, a compact layout of
+the same content (see ``graph_text.Layout``). rich is imported here, lazily, and nowhere in
+``explain``.
 """
 
 from __future__ import annotations
+
+import inspect
 
 STYLES = {
     "name": "bold cyan",
@@ -44,17 +49,27 @@ def _is_hint(ln) -> bool:
     return bool(ln) and ln[0][1] == "hint" and ln[0][0].startswith("hint:")
 
 
+PANEL = 4  # columns a panel takes around its lines: a border and a space on each side
+
+
 def to_rich(model, hints: bool = True):
     """A rich renderable with the same content as ``model.plain()``; ``hints=False`` drops the
     ``hint:`` lines (``:hints off``)."""
-    from rich.console import Group
-    from rich.panel import Panel
     from rich.syntax import Syntax
 
     if isinstance(model, str):  # DOT text
         return Syntax(model, "dot", theme="ansi_dark", word_wrap=True)
+    if "width" in inspect.signature(model.blocks).parameters:
+        return _Fitted(model, hints)
+    return _group(model.blocks(), hints)
+
+
+def _group(blocks, hints: bool):
+    from rich.console import Group
+    from rich.panel import Panel
+
     parts = []
-    for block in model.blocks():
+    for block in blocks:
         lines = [ln for ln in block.lines if hints or not _is_hint(ln)]
         if not lines and not block.title:
             continue
@@ -66,6 +81,16 @@ def to_rich(model, hints: bool = True):
         else:
             parts.append(body)
     return Group(*parts)
+
+
+class _Fitted:
+    """A model drawn for the width it gets when printed: ``model.blocks(width=…)``."""
+
+    def __init__(self, model, hints: bool) -> None:
+        self.model, self.hints = model, hints
+
+    def __rich_console__(self, console, options):
+        yield _group(self.model.blocks(width=options.max_width - PANEL), self.hints)
 
 
 class _Aligned:
@@ -80,7 +105,7 @@ class _Aligned:
         from rich.text import Text
 
         widest = max((len(row) for row in self.body.plain.split("\n")), default=0)
-        if widest + 4 <= options.max_width:
+        if widest + PANEL <= options.max_width:
             yield self.panel
             return
         yield Text.from_markup(self.title)

@@ -137,3 +137,31 @@ def test_gradient_graph_after_create_graph() -> None:
     assert bg.by_name["g"].grad_fn == "AddBackward0"
     assert {n.expr for n in bg.nodes if n.kind == "op"} >= {"2 · x"}
     snapshot("graph_of_gradient", bg.plain())
+
+
+def test_a_tensor_computed_inside_no_grad_says_so() -> None:
+    with recording():
+        x = torch.ones(2, requires_grad=True)
+        with torch.no_grad():
+            n = x * 3
+        y = (n * x).sum()
+    names = {"x": x, "n": n, "y": y}
+    alone = graph.build(n, names).plain()
+    assert "computed from x inside torch.no_grad(): no graph recorded" in alone
+    used = graph.build(y, names)
+    assert used.by_name["n"].no_grad_from == "x"
+    assert "n does not require grad (computed from x inside torch.no_grad())" in (
+        trace.backward(y, names).plain())
+
+
+def test_hooks_are_marked_on_their_nodes() -> None:
+    with recording():
+        x = torch.ones(2, requires_grad=True)
+        m = x * 3
+        m.register_hook(lambda g: g)
+        x.register_hook(lambda g: g)
+        x.register_hook(lambda g: g)
+        y = m.sum()
+    g = graph.build(y, {"x": x, "m": m, "y": y})
+    assert (g.by_name["m"].hooks, g.by_name["x"].hooks) == (1, 2)
+    assert "requires_grad  2 hooks" in g.plain()

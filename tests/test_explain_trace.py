@@ -17,7 +17,7 @@ from test_explain_support import (
 
 import autodiff_repl.engine as torch
 from autodiff_repl.engine.backprop import SECOND_BACKWARD
-from autodiff_repl.explain import trace
+from autodiff_repl.explain import ledger, trace
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -156,7 +156,8 @@ def test_check_fails_honestly_at_a_kink() -> None:
     tr = trace.backward(y, {"x": x, "y": y})
     (check,) = tr.checks
     assert not check.passed  # relu at 0: the engine says 0, finite differences say 0.5
-    assert "FAIL" in tr.plain()
+    assert ("FAIL, as expected: relu(x) has no derivative at x = 0; finite differences average "
+            "the slopes on either side, autograd uses PyTorch's choice there") in tr.plain()
 
 
 def test_cost_reports_ops_and_saved_bytes() -> None:
@@ -222,3 +223,92 @@ def test_traced_gradients_match_pytorch() -> None:
     ((a + b) * (a + b)).sum().backward()
     np.testing.assert_allclose(names["a"].grad.numpy(), a.grad.numpy(), rtol=1e-6)
     np.testing.assert_allclose(names["b"].grad.numpy(), b.grad.numpy(), rtol=1e-6)
+
+
+def _hooked(leaf_hook=None, node_hook=None):
+    """x → m = 3·x → y = Σ m²; hooks on m (a non-leaf) and/or x (the leaf)."""
+    with recording():
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        m = x * 3
+        if node_hook is not None:
+            m.register_hook(node_hook)
+        if leaf_hook is not None:
+            x.register_hook(leaf_hook)
+        y = (m ** 2).sum()
+    return y, {"x": x, "m": m, "y": y}
+
+
+def test_a_hook_on_a_non_leaf_shows_before_and_after_and_the_check_says_why() -> None:
+    y, names = _hooked(node_hook=lambda g: g * 0)
+    tr = trace.backward(y, names)
+    m = tr.step("m")
+    assert m.upstream.tolist() == [6.0, 12.0] and m.hooked.tolist() == [0.0, 0.0]
+    assert names["x"].grad.tolist() == [0.0, 0.0]  # the engine's result is unchanged
+    text = tr.plain()
+    assert "upstream ∂y/∂m = ∂y/∂t1·(2·m^(2-1)) = [6, 12]" in text
+    assert "hook on m (register_hook) replaced it: [6, 12] → [0, 0]" in text
+    assert "→ x: ∂m/∂x = 3;  hook(∂y/∂m)·3 = [0, 0] × 3 = [0, 0]" in text
+    assert "FAIL" not in text
+    (check,) = tr.checks
+    assert check.passed and np.allclose(check.numerical, [18.0, 36.0])
+    assert ("give [18, 36], the gradient without hooks; not compared: the hook on m changed the "
+            "gradient on its way to x, and finite differences cannot see hooks") in text
+    snapshot("trace_hooks", text)
+
+
+def test_a_leaf_hook_shows_what_went_into_grad_and_the_check_compares_before_it() -> None:
+    y, names = _hooked(leaf_hook=lambda g: g * 10)
+    tr = trace.backward(y, names)
+    x = tr.step("x")
+    assert x.upstream.tolist() == [18.0, 36.0] and x.used.tolist() == [180.0, 360.0]
+    text = tr.plain()
+    assert "hook on x (register_hook) replaced it: [18, 36] → [180, 360]" in text
+    assert "x.grad = [180, 360]   (was None)" in text
+    assert "∂y/∂x (before x's hook): finite differences" in text and ": pass" in text
+    assert names["x"].grad.tolist() == [180.0, 360.0]
+    with recording():  # accumulating: old + what the hook gave
+        s = names["x"].sum()
+    assert ("x.grad = [180, 360] (old) + [10, 10] (new) = [190, 370]"
+            in trace.backward(s, {"x": names["x"], "s": s}).plain())
+    story = ledger.history(names["x"], "x").plain()
+    assert "[180, 360] + [10, 10] = [190, 370]" in story
+
+
+def test_a_hook_that_returns_nothing_is_named_and_the_hook_lists_are_restored() -> None:
+    seen = []
+    y, names = _hooked(node_hook=seen.append)
+    hooks = names["m"].grad_fn.hooks
+    tr = trace.backward(y, names)
+    assert len(seen) == 1 and seen[0].tolist() == [6.0, 12.0]  # the learner's hook ran once
+    assert hooks == [seen.append] and names["x"]._hooks is None
+    assert "hook on m (register_hook) ran and returned the same gradient" in tr.plain()
+    assert all(c.passed and not c.skipped for c in tr.checks)
+
+
+def test_tied_maxima_say_how_the_gradient_is_shared() -> None:
+    with recording():
+        x = torch.tensor([1.0, 3.0, 3.0, 0.0], requires_grad=True)
+        y = x.max()
+    tr = trace.backward(y, {"x": x, "y": y})
+    assert x.grad.tolist() == [0.0, 0.5, 0.5, 0.0]
+    text = tr.plain()
+    assert ("x has 2 tied maxima (3): the gradient is shared equally among them, 1/2 each"
+            in text)
+    assert ": pass" in text
+    with recording():
+        z = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        w = z.min()
+    assert "tied" not in trace.backward(w, {"z": z, "w": w}).plain()
+
+
+def test_ties_in_max_along_a_dim_go_to_one_index_and_the_check_says_why() -> None:
+    with recording():
+        z = torch.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]], requires_grad=True)
+        w = z.max(dim=1).values.sum()
+    tr = trace.backward(w, {"z": z, "w": w})
+    assert z.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    text = tr.plain()
+    assert ("z has tied maxima in 1 of 2 slices: each slice's gradient goes to one of them only, "
+            "the index max(dim) returned") in text
+    (check,) = tr.checks
+    assert not check.passed and "max_1 z has no derivative where maxima tie" in check.kink

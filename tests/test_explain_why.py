@@ -99,3 +99,32 @@ def test_zeroed_gradient() -> None:
 def test_not_a_tensor() -> None:
     w = why.diagnose(3.0, "x", {"x": 3.0})
     assert "not a tensor" in w.plain()
+
+
+def _under_no_grad():
+    with recording():
+        x = torch.ones(2, requires_grad=True)
+        with torch.no_grad():
+            n = x * 3
+    return {"x": x, "n": n}
+
+
+def test_a_tensor_computed_inside_no_grad_names_no_grad_as_the_cause() -> None:
+    names = _under_no_grad()
+    w = why.diagnose(names["n"], "n", names)
+    text = w.plain()
+    assert "is a leaf" not in text
+    assert ("✗ n was computed from x inside torch.no_grad(): no graph was recorded, so n has no "
+            "grad_fn and does not require grad") in text
+    assert "nothing is recorded inside `with torch.no_grad():`" in w.cause
+    assert w.fix.startswith("compute n outside the no_grad block")
+    assert "optimizer update" in w.fix
+
+
+def test_an_input_used_only_inside_no_grad_names_what_was_computed_from_it() -> None:
+    names = _under_no_grad()
+    w = why.diagnose(names["x"], "x", names)
+    assert "n was computed from x inside torch.no_grad(): not recorded" in w.plain()
+    assert w.cause == ("x was used inside `with torch.no_grad():` (for n), where nothing is "
+                       "recorded, so no graph leads back to x")
+    assert w.fix == "compute n from x outside no_grad, then backward it"

@@ -127,14 +127,31 @@ def test_panels_wrap_long_lines_instead_of_cropping_them() -> None:
     assert "pass" in words and "retain_graph=True keeps them for a second one" in words
 
 
+def _console(width: int) -> tuple[io.StringIO, object]:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    return buffer, Console(file=buffer, force_terminal=True, color_system="truecolor",
+                           highlight=False, width=width)
+
+
 def test_a_graph_too_wide_for_the_terminal_keeps_its_rows_whole() -> None:
-    buffer, console = _terminal()
+    buffer, console = _console(40)  # even the compact layout is 38 wide: no room for a box
     render.to_console(console, _explained(
         "x = torch.arange(4.0, requires_grad=True)\ny = (x * 2).exp().sum()", "graph y"))
     rows = ANSI.sub("", buffer.getvalue()).splitlines()
-    assert rows[0] == "graph of y: 1 leaf, 3 ops"  # no box: its rows would be re-wrapped in it
-    assert any(len(row) > 60 and row.rstrip().endswith("output") for row in rows)
+    assert rows[0] == "graph of y: 1 leaf, 3 ops; all float32"  # no box: it would re-wrap rows
+    assert "└── t2 = exp(t1)    ExpBackward0  (4,)" in rows
     assert "│ " not in rows[1]
+
+
+def test_a_graph_wider_than_the_terminal_is_drawn_compactly_in_its_box() -> None:
+    buffer, console = _console(60)
+    render.to_console(console, _explained(
+        "x = torch.arange(4.0, requires_grad=True)\ny = (x * 2).exp().sum()", "graph y"))
+    rows = ANSI.sub("", buffer.getvalue()).splitlines()
+    assert rows[0].startswith("╭─ graph of y: 1 leaf, 3 ops; all float32")
+    assert all(len(row) <= 60 for row in rows)
 
 
 def test_an_echoed_tensor_keeps_pytorchs_line_breaks() -> None:

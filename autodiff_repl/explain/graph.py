@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autodiff_repl.explain import text
+from autodiff_repl.explain import hooks, nograd, text
 from autodiff_repl.explain.text import Block
 from autodiff_repl.explain.walk import View, edge_of
 
@@ -36,6 +36,8 @@ class GNode:
     saves: bool = False  # keeps values from the forward pass for its backward
     retains_grad: bool = False
     uses: int = 0
+    hooks: int = 0  # register_hook functions on it
+    no_grad_from: str | None = None  # computed inside no_grad() from this input ("": unnamed)
 
     @property
     def notes(self) -> list[str]:
@@ -46,8 +48,12 @@ class GNode:
             out.append("output")
         if self.kind == "detached":
             out.append("detached: no gradient flows back")
+        if self.no_grad_from is not None:
+            out.append(nograd.made(self.no_grad_from) + ": no graph recorded")
         if self.retains_grad:
             out.append("retain_grad")
+        if self.hooks:
+            out.append("hook" if self.hooks == 1 else f"{self.hooks} hooks")
         if self.freed and self.saves:
             out.append("saved values freed")
         if self.uses > 1:
@@ -73,9 +79,10 @@ class Graph:
             kinds[n.kind] += 1
         return kinds
 
-    def blocks(self) -> list[Block]:
+    def blocks(self, width: int | None = None) -> list[Block]:
+        """The drawing; ``width``: fitted to that many columns (a terminal), else the full table."""
         from autodiff_repl.explain import graph_text
-        return graph_text.blocks(self)
+        return graph_text.blocks(self, width)
 
     def plain(self) -> str:
         return text.plain_blocks(self.blocks())
@@ -90,11 +97,14 @@ def build(root, names: dict) -> Graph:
     if not view.items:
         name = next((k for k, v in view.names.items() if v is root), "tensor")
         nodes.append(_plain_tensor(name, root))
+        if not root._rg:
+            nodes[-1].no_grad_from = nograd.source(root, view.names)
         return Graph(name, nodes)
     for item in view.items:
         node = item.node
         if item.is_leaf:
             nodes.append(_leaf(item))
+            nodes[-1].hooks = len(hooks.hook_list(item) or ())
             continue
         inputs = []
         for i, parent in enumerate(node.parents):
@@ -107,9 +117,13 @@ def build(root, names: dict) -> Graph:
                 if const.label not in listed:
                     listed.add(const.label)
                     nodes.append(_constant(const, node.metas[i]))
+                    if const.named:
+                        nodes[-1].no_grad_from = nograd.source(view.names.get(const.label),
+                                                               view.names)
                 inputs.append(const.label)
                 uses[const.label] = uses.get(const.label, 0) + 1
         nodes.append(_op(view, item, tuple(inputs)))
+        nodes[-1].hooks = len(hooks.hook_list(item) or ())
     for n in nodes:
         n.uses = uses.get(n.name, 0)
     root_name = view.root_item.name

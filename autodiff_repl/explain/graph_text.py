@@ -3,10 +3,13 @@
 Small graphs are a tree from the output down: a node used twice is drawn once and referenced
 after (``x ↑``). Big or deep graphs are a list in creation order in which repeated structure (a
 loop unrolled many times) collapses to one line, and very long lists leave out their middle.
-Columns are padded so the lines read as a table.
+Columns are padded so the lines read as a table. ``plain()`` always draws the full table; given a
+terminal's width, ``blocks`` picks the first ``Layout`` that fits it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from autodiff_repl.explain import text
 from autodiff_repl.explain.collapse import collapse
@@ -17,11 +20,44 @@ TREE_LIMIT = 40  # more nodes than this (or a deeper tree) and the graph is draw
 DEPTH_LIMIT = 10
 
 
-def blocks(g) -> list[Block]:
-    """The graph's blocks: the drawing (tree or list) with loop notes, then what backward freed."""
+@dataclass(frozen=True)
+class Layout:
+    """How the rows are drawn. The full table is ``plain()``'s; a terminal too narrow for it gets
+    the first of ``COMPACT`` that fits: the dtype said once in the title (when every node has the
+    same) and narrower gaps, then the least important columns (notes, then the gradient, then the
+    value) taken out of the table: each row ends with them if they fit, else they go on a line of
+    their own under the node."""
+
+    dtype: bool = True  # a dtype on every row (False: once in the title, if all are the same)
+    gap: str = "   "
+    tail: tuple[str, ...] = ()  # columns after the table: on the row if they fit, else under it
+
+
+FULL = Layout()
+COMPACT = (Layout(False, "  "), Layout(False, "  ", ("notes",)),
+           Layout(False, "  ", ("grad", "notes")), Layout(False, "  ", ("value", "grad", "notes")))
+_COLUMNS = ("kind", "meta", "value", "grad", "notes")
+
+
+def blocks(g, width: int | None = None) -> list[Block]:
+    """The graph's blocks: the drawing (tree or list) with loop notes, then what backward freed.
+    ``width`` (a terminal's columns for the lines): use the first layout whose lines fit (the
+    loop notes then follow the drawing, so they can wrap); None: the full table."""
     parts = collapse(_signatures(g))
-    body = _tree(g) if _fits_tree(g) else _listing(g, parts)
-    return [Block(_title(g), (*body, *_loops(g, parts)), aligned=True), *_lifetime(g)]
+    rows = _tree(g) if _fits_tree(g) else _listing(g, parts)
+    uniform = len({n.dtype for n in g.nodes}) == 1
+    layout, body = FULL, _rows_to_lines(rows, FULL, uniform)
+    if width is not None:
+        for layout in (FULL, *COMPACT):
+            body = _rows_to_lines(rows, layout, uniform, width)
+            if max((len(text.plain_line(ln)) for ln in body), default=0) <= width:
+                break
+    title = _title(g) + (f"; all {g.nodes[0].dtype}" if uniform and not layout.dtype else "")
+    if width is None:
+        return [Block(title, (*body, *_loops(g, parts)), aligned=True), *_lifetime(g)]
+    loops = _loops(g, parts)
+    return [Block(title, tuple(body), aligned=True), *([Block("", tuple(loops))] * bool(loops)),
+            *_lifetime(g)]
 
 
 def _title(g) -> str:
@@ -35,15 +71,21 @@ def _title(g) -> str:
     return f"graph of {g.root}: {', '.join(parts)}"
 
 
-def _columns(n) -> list:
-    """The spans after the label: kind, meta, value, grad, notes."""
+SHORT = 6  # values shown in full on a line under a node when a terminal is too narrow for more
+
+
+def _columns(n) -> dict[str, tuple[str, str]]:
+    """The spans after the label, by column: kind, meta (shape and dtype), value, grad, notes;
+    ``short`` holds the value and grad with at most ``SHORT`` numbers, for narrow terminals."""
     kind = n.grad_fn if n.kind == "op" else n.kind
-    cols = [(kind, "gradfn" if n.kind == "op" else n.kind),
-            (f"{text.shape(n.shape)} {n.dtype}", "meta"),
-            ("= " + ("?" if n.value is None else text.array(n.value)), "value")]
-    cols.append(("grad " + text.array(n.grad), "grad") if n.grad is not None else ("", ""))
-    cols.append(("  ".join(n.notes), "note"))
-    return cols
+    value = "= " + ("?" if n.value is None else text.array(n.value))
+    grad = "" if n.grad is None else "grad " + text.array(n.grad)
+    short = {"value": ("= " + ("?" if n.value is None else text.array(n.value, SHORT)), "value"),
+             "grad": ("" if n.grad is None else "grad " + text.array(n.grad, SHORT), "grad")}
+    return {"kind": (kind, "gradfn" if n.kind == "op" else n.kind),
+            "meta": (text.shape(n.shape), "meta"), "dtype": (n.dtype, "meta"),
+            "value": (value, "value"), "grad": (grad, "grad" if grad else ""),
+            "notes": ("  ".join(n.notes), "note"), "short": short}
 
 
 def _label(n) -> list:
@@ -52,29 +94,79 @@ def _label(n) -> list:
     return [(n.name, "name"), (" = ", ""), (n.expr, "op")]
 
 
-def _rows_to_lines(rows: list[tuple[list, list]]) -> list:
-    """Pad each column to a common width so the lines read as a table."""
-    widths: list[int] = []
-    for head, cols in rows:
-        if not cols:
-            continue
-        cells = ["".join(t for t, _ in head)] + [t for t, _ in cols]
-        for i, cell in enumerate(cells):
-            if i >= len(widths):
-                widths.append(0)
-            widths[i] = max(widths[i], len(cell))
+@dataclass
+class _Row:
+    """A node's line: the label (tree branches included), its columns (None for a note row such
+    as a collapsed loop), and the tree guide a line under it starts with."""
+
+    head: list
+    cols: dict | None = None
+    guide: str = "    "
+
+
+def _cells(row: _Row, layout: Layout, uniform: bool) -> list[tuple[str, str]]:
+    cols = row.cols
+    meta = cols["meta"] if not layout.dtype and uniform else (
+        f"{cols['meta'][0]} {cols['dtype'][0]}", "meta")
+    cells = {**cols, "meta": meta}
+    return [cells[c] for c in _COLUMNS if c not in layout.tail]
+
+
+def _rows_to_lines(rows: list[_Row], layout: Layout, uniform: bool, width: int = 0) -> list:
+    """Pad each column to a common width so the lines read as a table. In a compact layout the
+    columns empty on every row are left out, and the ``tail`` ones end the row while it stays
+    within ``width``; the rest go on a line under the node."""
+    table = [(row, _cells(row, layout, uniform)) for row in rows if row.cols is not None]
+    keep = [k for k in range(len(_COLUMNS) - len(layout.tail))
+            if layout is FULL or any(cells[k][0] for _, cells in table)]
+    widths = [max((sum(len(t) for t, _ in row.head) for row, _ in table), default=0)]
+    widths += [max((len(cells[k][0]) for _, cells in table), default=0) for k in keep]
     out = []
-    for head, cols in rows:
-        spans = list(head)
-        if not cols:
+    for row in rows:
+        spans = list(row.head)
+        if row.cols is None:
             out.append(tuple(spans))
             continue
-        spans.append((" " * (widths[0] - sum(len(t) for t, _ in head)), ""))
-        for i, (t, style) in enumerate(cols, start=1):
-            spans.append(("   ", ""))
-            spans.append((t.ljust(widths[i]) if i < len(cols) else t, style))
+        cells = _cells(row, layout, uniform)
+        spans.append((" " * (widths[0] - sum(len(t) for t, _ in row.head)), ""))
+        last = len(keep) if not layout.tail else 0
+        for i, k in enumerate(keep, start=1):
+            t, style = cells[k]
+            spans.append((layout.gap, ""))
+            spans.append((t.ljust(widths[i]) if i != last else t, style))
+        under = [c for c in layout.tail if row.cols[c][0]]
+        used = sum(len(t) for t, _ in spans)
+        if under and used + len(layout.gap) + len(row.cols[under[0]][0]) > width:
+            spans[-1] = (spans[-1][0].rstrip(), spans[-1][1])  # unaligned, if that fits
+            used = sum(len(t) for t, _ in spans)
+        while under and used + len(layout.gap) + len(row.cols[under[0]][0]) <= width:
+            cell = row.cols[under.pop(0)]
+            spans += [(layout.gap, ""), cell]
+            used += len(layout.gap) + len(cell[0])
         out.append(tuple(spans))
+        out.extend(_under(row, under, layout.gap, width))
     return out
+
+
+def _under(row: _Row, names: list[str], gap: str, width: int) -> list:
+    """The columns ``names`` of a row on lines under it: one line if it fits, else one line each,
+    with numbers cut short (``SHORT``) where the full ones do not fit."""
+    if not names:
+        return []
+    cells = [row.cols[c] for c in names]
+    if len(row.guide) + sum(len(t) for t, _ in cells) + len(gap) * (len(cells) - 1) <= width:
+        groups = [cells]
+    else:
+        room = width - len(row.guide)
+        groups = [[row.cols["short"][c] if len(row.cols[c][0]) > room and c in row.cols["short"]
+                   else row.cols[c]] for c in names]
+    lines = []
+    for group in groups:
+        spans = [(row.guide, "dim"), group[0]]
+        for cell in group[1:]:
+            spans += [(gap, ""), cell]
+        lines.append(tuple(spans))
+    return lines
 
 
 def _fits_tree(g) -> bool:
@@ -88,24 +180,25 @@ def _depth(g) -> int:
     return max(depth.values(), default=0)
 
 
-def _tree(g) -> list:
-    rows: list[tuple[list, list]] = []
+def _tree(g) -> list[_Row]:
+    rows: list[_Row] = []
     seen: set[str] = set()
 
     def visit(name: str, prefix: str, branch: str) -> None:
         n = g.by_name[name]
         lead = [(prefix + branch, "dim")]
         if name in seen:
-            rows.append(([*lead, (name, "name"), (" ↑ (drawn above)", "dim")], []))
+            rows.append(_Row([*lead, (name, "name"), (" ↑ (drawn above)", "dim")]))
             return
         seen.add(name)
-        rows.append((lead + _label(n), _columns(n)))
         child_prefix = prefix + ("" if not branch else ("│   " if branch == "├── " else "    "))
+        guide = child_prefix + ("│   " if n.inputs else "    ")
+        rows.append(_Row(lead + _label(n), _columns(n), guide))
         for k, child in enumerate(n.inputs):
             visit(child, child_prefix, "└── " if k == len(n.inputs) - 1 else "├── ")
 
     visit(g.root, "", "")
-    return _rows_to_lines(rows)
+    return rows
 
 
 def _signatures(g) -> list:
@@ -121,24 +214,24 @@ def _signatures(g) -> list:
     return sigs
 
 
-def _listing(g, parts) -> list:
-    rows: list[tuple[list, list]] = []
+def _listing(g, parts) -> list[_Row]:
+    rows: list[_Row] = []
     for part in parts:
         if part.repeat == 1:
             for k in range(part.start, part.start + part.period):
-                rows.append((_label(g.nodes[k]), _columns(g.nodes[k])))
+                rows.append(_Row(_label(g.nodes[k]), _columns(g.nodes[k])))
             continue
         first, last = g.nodes[part.start], g.nodes[part.start + part.span - 1]
-        rows.append(([("⋮ ", "dim"), (f"{part.repeat} more × the same {part.period}-node "
-                                       f"step ({first.name} … {last.name}) collapsed", "note")],
-                     []))
+        rows.append(_Row([("⋮ ", "dim"), (f"{part.repeat} more × the same {part.period}-node "
+                                           f"step ({first.name} … {last.name}) collapsed",
+                                           "note")]))
     if len(rows) > LIST_LIMIT:
         head, tail = LIST_LIMIT // 4, LIST_LIMIT - LIST_LIMIT // 4
         left_out = len(rows) - head - tail
-        rows = [*rows[:head], ([("⋮ ", "dim"), (f"{left_out} more rows not shown (the DOT export "
-                                                 "draws every node)", "note")], []),
+        rows = [*rows[:head], _Row([("⋮ ", "dim"), (f"{left_out} more rows not shown (the DOT "
+                                                     "export draws every node)", "note")]),
                 *rows[-tail:]]
-    return _rows_to_lines(rows)
+    return rows
 
 
 def _loops(g, parts) -> list:

@@ -94,7 +94,7 @@ class Ledger:
                 entries = []
                 self._entries[key] = (weakref.ref(tensor, lambda _, k=key: self._drop(k)),
                                       entries)
-            entries.append(Entry(number, tr.root, step.old, np.array(step.upstream),
+            entries.append(Entry(number, tr.root, step.old, np.array(step.used),
                                  step.result))
 
     def _drop(self, key: int) -> None:

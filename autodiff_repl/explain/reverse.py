@@ -5,7 +5,9 @@ numbers are the engine's own, in the engine's order, and ``.grad`` ends up exact
 ``y.backward()`` leaves it. From what the observer saw it builds one ``Step`` per node: the
 gradient that arrived (and the paths that added up to it), and for each input the local
 derivative (formula from the op table, numbers for pointwise ops and scalar outputs), the product
-with the upstream gradient, and the sum over broadcast axes when the input was broadcast.
+with the upstream gradient, and the sum over broadcast axes when the input was broadcast. Where a
+learner's hook (``register_hook``) replaced a gradient, the step keeps both (``hooks``), and a max
+or min with ties says how it shared the gradient (``kinks``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from autodiff_repl.engine import backprop, ops
 from autodiff_repl.engine.backends import RAW
 from autodiff_repl.engine.graph import AccumulateGrad
-from autodiff_repl.explain import check, text
+from autodiff_repl.explain import check, hooks, kinks, nograd, text
 from autodiff_repl.explain.replay import NotRecorded, Replay
 from autodiff_repl.explain.rules import rule
 from autodiff_repl.explain.symbols import fill, times
@@ -60,12 +62,13 @@ def run(kind: str, y, names: dict, gradient=None, retain_graph=False, create_gra
         events.append((node, _array(g), tuple(None if gi is None else _array(gi)
                                                for gi in grads)))
 
-    if kind == "backward":
-        backprop.backward([y], None if gradient is None else [gradient],
-                          retain_graph or None, observer=observer)
-        results: tuple = ()
-    else:
-        results = backprop.grad(y, xs, create_graph=create_graph, observer=observer)
+    with hooks.watching(view) as runs:
+        if kind == "backward":
+            backprop.backward([y], None if gradient is None else [gradient],
+                              retain_graph or None, observer=observer)
+            results: tuple = ()
+        else:
+            results = backprop.grad(y, xs, create_graph=create_graph, observer=observer)
     root = view.root_item.name
     seed = (np.ones_like(y._data) if gradient is None else _array(gradient)).astype(y._data.dtype)
     tr = Trace(kind, root, seed, gradient is not None, results=results)
@@ -75,7 +78,7 @@ def run(kind: str, y, names: dict, gradient=None, retain_graph=False, create_gra
         tr.result_names = tuple(_name_of(view, x) for x in xs_list)
         tr.wrt = ", ".join(tr.result_names)
         wanted = {id(edge_of(x)) for x in xs_list}
-    tr.steps = _steps(view, events, root, seed, gradient is not None, old, wanted)
+    tr.steps = _steps(view, events, root, seed, gradient is not None, old, wanted, runs)
     _finish(tr, view, held, "create_graph" if create_graph else (
         "retain_graph" if retain_graph else ""))
     return tr
@@ -92,9 +95,9 @@ def _name_of(view: View, x) -> str:
         (k for k, v in view.names.items() if v is x), "input")
 
 
-def _steps(view, events, root, seed, seed_given, old, wanted) -> list[Step]:
+def _steps(view, events, root, seed, seed_given, old, wanted, runs) -> list[Step]:
     """One step per observed node; ``wanted`` holds the nodes autograd.grad returns (None for
-    backward)."""
+    backward); ``runs`` what the learner's hooks did (``hooks.watching``)."""
     incoming: dict[int, list[Arrival]] = {}
     if view.root_item is not None:
         symbol = "v" if seed_given and seed.size > 1 else text.num(seed.reshape(-1)[0])
@@ -103,23 +106,43 @@ def _steps(view, events, root, seed, seed_given, old, wanted) -> list[Step]:
     for node, g, grads in events:
         item = view.by_key[id(node)]
         arrivals = incoming.pop(id(node), [])
+        run = runs.get(item.key)
+        if run is not None and run.after is None:
+            run = None  # registered but not run (autograd.grad does not run a leaf's hooks)
+        leaf = type(node) is AccumulateGrad
+        # the engine shows a node the gradient its hooks returned, a leaf the one they received
+        before = g if leaf or run is None else run.before
         if node is view.root_item.node and seed_given and seed.size > 1:
             up = "v"
         else:
-            up = text.num(g.reshape(-1)[0]) if g.size == 1 else f"∂{root}/∂{item.name}"
-        if type(node) is AccumulateGrad:
-            steps.append(_leaf_step(item, g, up, arrivals, old.get(item.key), wanted))
+            up = text.num(before.reshape(-1)[0]) if before.size == 1 else f"∂{root}/∂{item.name}"
+        if run is not None and run.changed:
+            up = text.num(run.after.reshape(-1)[0]) if run.after.size == 1 else f"hook({up})"
+        if leaf:
+            step = _leaf_step(item, before, up, arrivals, old.get(item.key), wanted)
+            _hooked(step, run)
+            steps.append(step)
             continue
-        step = Step(item.name, view.expr(node), node.op.grad_fn, g, up, arrivals)
+        step = Step(item.name, view.expr(node), node.op.grad_fn, before, up, arrivals)
+        _hooked(step, run)
         parents = _sends(view, node, g, up, grads, step)
+        tie = kinks.tie_note(node, view.label(node, 0))
+        if tie is not None:
+            step.notes.append(tie)
         for send, parent in zip(step.sends, parents, strict=True):
             incoming.setdefault(id(parent), []).append(Arrival(item.name, send.symbol, send.value))
         if node.retained is not None:
             step.notes.append(f"{item.name}.grad = {text.array(g)}  (kept by retain_grad)")
-        if wanted is not None and id(node) in wanted:
-            step.notes.append(f"∂{root}/∂{item.name} = {text.array(g)} is returned as a result")
+        if wanted is not None and id(node) in wanted:  # captured before the node's hooks
+            step.notes.append(f"∂{root}/∂{item.name} = {text.array(before)} is returned as a "
+                              "result")
         steps.append(step)
     return steps
+
+
+def _hooked(step: Step, run) -> None:
+    if run is not None:
+        step.hooks, step.hooked = run.count, run.after
 
 
 def _leaf_step(item, g, up, arrivals, old, wanted) -> Step:
@@ -159,7 +182,9 @@ def _sends(view: View, node, g, up: str, grads, step: Step) -> list:
                 step.notes.append(f"{const.label} is detached (made by detach() or .data): "
                                   "no gradient flows into it")
             elif const.named:
-                step.notes.append(f"{const.label} does not require grad: nothing sent to it")
+                src = nograd.source(view.names.get(const.label), view.names)
+                why = "" if src is None else f" ({nograd.made(src)})"
+                step.notes.append(f"{const.label} does not require grad{why}: nothing sent to it")
             continue
         value = grads[i]
         if value is None:

@@ -9,6 +9,7 @@ import re
 
 _TERM = re.compile(r"^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)·(.+)$")
 _PARTIAL = re.compile(r"^∂\w+/∂\w+$")
+_HOOKED = re.compile(r"^hook\([^()]*\)$")  # a gradient a register_hook function replaced
 
 
 def _number(s: str) -> float | None:
@@ -21,7 +22,7 @@ def _number(s: str) -> float | None:
 def _wrap(formula: str) -> str:
     """Parenthesise a formula with an operator in it, so a product stays unambiguous."""
     body = formula[1:] if formula.startswith("-") else formula
-    if _PARTIAL.match(body) or _number(formula) is not None:
+    if _PARTIAL.match(body) or _HOOKED.match(body) or _number(formula) is not None:
         return formula
     return f"({formula})" if any(c in body for c in " +-/") else formula
 

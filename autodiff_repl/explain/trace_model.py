@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autodiff_repl.explain import text
+from autodiff_repl.explain import hooks, text
 from autodiff_repl.explain.text import Block
 
 
@@ -48,7 +48,7 @@ class Step:
     name: str
     expr: str | None  # None for a leaf
     grad_fn: str
-    upstream: np.ndarray
+    upstream: np.ndarray  # the gradient the chain rule delivered (before any hook)
     upstream_symbol: str
     arrivals: list[Arrival] = field(default_factory=list)
     sends: list[Send] = field(default_factory=list)
@@ -57,6 +57,18 @@ class Step:
     result: np.ndarray | None = None  # a leaf's .grad after it (or the returned gradient)
     stores: bool = True  # False for autograd.grad: .grad untouched
     tensor: object = field(default=None, repr=False, compare=False)  # the leaf, for the ledger
+    hooks: int = 0  # the learner's hooks (register_hook) that ran on this tensor
+    hooked: np.ndarray | None = None  # what they returned in place of ``upstream``
+
+    @property
+    def used(self) -> np.ndarray:
+        """The gradient the backward went on with (a leaf: added into ``.grad``): ``upstream``,
+        or what the hooks replaced it with."""
+        return self.upstream if self.hooked is None else self.hooked
+
+    @property
+    def hook_changed(self) -> bool:
+        return self.hooked is not None and hooks.changed(self.upstream, self.hooked)
 
 
 @dataclass
@@ -90,7 +102,9 @@ class Check:
     atol: float
     rtol: float
     passed: bool
-    skipped: str = ""
+    skipped: str = ""  # why no verdict (``numerical`` may still be shown)
+    against: str = ""  # what was compared when not simply the gradient, e.g. "before x's hook"
+    kink: str = ""  # a failure at a point with no derivative: "relu(x) has no derivative at x = 0"
 
 
 @dataclass

@@ -94,6 +94,8 @@ def _step_block(tr: Trace, k: int, step: Step) -> Block:
         lines.append(arrivals_line(step.arrivals, step.name, tr.root))
     else:
         lines.append(_upstream_line(tr, step))
+    if step.hooked is not None:
+        lines.append(_hook_line(step))
     lines.extend(_send_line(step, s) for s in step.sends)
     lines.extend(line((note, "note")) for note in step.notes)
     if step.expr is None:
@@ -109,6 +111,18 @@ def _upstream_line(tr: Trace, step: Step):
     seed = "  (the seed)" if step.arrivals and step.arrivals[0].source == "seed" else ""
     return line("upstream ", (f"∂{tr.root}/∂{step.name}", "name"), " = ", (shown, "op"),
                 (value, "grad"), (seed, "dim"))
+
+
+def _hook_line(step: Step):
+    """What the learner's ``register_hook`` functions did to the gradient."""
+    who = "hook" if step.hooks == 1 else f"{step.hooks} hooks"
+    head = [(f"{who} on {step.name}", "name"), (" (register_hook) ", "dim")]
+    if not step.hook_changed:
+        return line(*head, ("ran and returned the same gradient", "dim"))
+    then = (f"; {step.name}.grad gets the hook's value" if step.expr is None
+            else "; the steps below go on with the hook's value")
+    return line(*head, ("replaced it: ", "bad"), (text.array(step.upstream), "value"), " → ",
+                (text.array(step.hooked), "grad"), (then, "dim"))
 
 
 def _send_line(step: Step, s: Send):
@@ -129,7 +143,7 @@ def _send_line(step: Step, s: Send):
         if s.formula != local:
             parts += [(s.formula, "op"), " = "]
         parts += [(local, "value"), ";  "]
-        up = text.array(step.upstream)
+        up = text.array(step.used)
         if s.symbol not in (local, up, s.formula) and not _is_number(s.symbol):
             parts += [(s.symbol, "op"), " = "]
         parts += [(up, "grad"), " × ", (local, "value"), " = ", (text.array(product), "grad")]
@@ -168,7 +182,7 @@ def _leaf_line(step: Step):
         return line((f"{name}.grad", "name"), " = ", (text.array(step.result), "grad"),
                     ("   (was None)", "dim"))
     return line((f"{name}.grad", "name"), " = ", (text.array(step.old), "value"), " (old) + ",
-                (text.array(step.upstream), "grad"), " (new) = ",
+                (text.array(step.used), "grad"), " (new) = ",
                 (text.array(step.result), "grad"), ("   gradients accumulate", "bad"))
 
 
@@ -194,10 +208,18 @@ def _check_line(tr: Trace, c):
     what = f"∂{tr.root}/∂{c.name}"
     if c.numerical is None:
         return line((what, "name"), (f": finite-difference check skipped ({c.skipped})", "dim"))
+    if c.skipped:
+        return line((what, "name"), ": finite differences (float64, ε = 1e-06) give ",
+                    (text.array(c.numerical), "value"), ", the gradient without hooks; ",
+                    ("not compared: ", "note"), c.skipped)
+    if c.against:
+        what += f" ({c.against})"
     verdict = ("pass", "good") if c.passed else ("FAIL", "bad")
+    explained = ((f", as expected: {c.kink}; finite differences average the slopes on either "
+                  "side, autograd uses PyTorch's choice there", "note"),) if c.kink else ()
     return line((what, "name"), ": finite differences (float64, ε = 1e-06) give ",
                 (text.array(c.numerical), "value"), f"; max |Δ| = {text.num(c.max_error)} within ",
-                f"{text.num(c.atol)} + {text.num(c.rtol)}·|fd|: ", verdict)
+                f"{text.num(c.atol)} + {text.num(c.rtol)}·|fd|: ", verdict, *explained)
 
 
 def _cost_block(tr: Trace) -> Block:

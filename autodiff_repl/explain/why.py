@@ -1,9 +1,10 @@
 """``why x.grad``: why a gradient is None, zero, or not what was expected.
 
 ``diagnose(target, name, names)`` walks the facts a teacher would check, in order -- is it a
-tensor, what is in ``.grad``, a leaf?, a floating dtype?, requires_grad?, was it cut off by
-``detach()``?, does any recorded output use it?, has a backward reached it? -- and stops at the
-first one that explains the symptom. The answer is the cause in plain words and the command
+tensor, what is in ``.grad``, was it computed inside ``no_grad()``?, a leaf?, a floating dtype?,
+requires_grad?, was it cut off by ``detach()``?, does any recorded output use it (or only
+``no_grad()`` code)?, has a backward reached it? -- and stops at the first one that explains the
+symptom. The answer is the cause in plain words and the command
 that fixes it.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autodiff_repl.explain import text
+from autodiff_repl.explain import nograd, text
 from autodiff_repl.explain.text import Block, line
 from autodiff_repl.explain.walk import edge_of
 
@@ -120,11 +121,28 @@ def diagnose(target, name: str, names: dict) -> Why:
                       f"{text.dtype(target._data.dtype)}, .grad = "
                       f"{'None' if grad is None else text.array(grad)}", "info"))
     session = _Session(names)
+    if _made_under_no_grad(target, name, why, names):
+        return why
     if _not_a_leaf(target, name, why) or _not_float(target, name, why):
         return why
     if not target._rg:
         return _no_requires_grad(target, name, why, session)
     return _requires_grad(target, name, why, session)
+
+
+def _made_under_no_grad(t, name: str, why: Why, names: dict) -> bool:
+    src = nograd.source(t, names)
+    if src is None or t._rg:
+        return False
+    why.facts.append(Fact(f"{name} was {nograd.made(src)}: no graph was recorded, so {name} has "
+                          "no grad_fn and does not require grad", "bad"))
+    frm = f"from {src}" if src else "from its input"
+    why.cause = (f"nothing is recorded inside `with torch.no_grad():`, so {name} is a constant cut "
+                 f"off {frm}: no backward reaches {name}, or {src or 'the input'} through {name}")
+    why.fix = (f"compute {name} outside the no_grad block (backward then reaches "
+               f"{src or 'the input'} through {name}; {name}.retain_grad() keeps {name}.grad "
+               f"too), unless {name} is meant to be a constant, as in an optimizer update")
+    return True
 
 
 def _not_a_leaf(t, name: str, why: Why) -> bool:
@@ -205,7 +223,15 @@ def _requires_grad(t, name: str, why: Why, session: _Session) -> Why:
             why.facts.append(Fact(f"backward ran through {', '.join(others)}, which does not "
                                   f"depend on {name} (an unused input)", "bad"))
         cut = session.detached_uses(t, name)
-        if cut:
+        quiet = nograd.products(t, session.tensors)
+        if quiet:
+            made = ", ".join(quiet)
+            why.facts.append(Fact(f"{made} {'was' if len(quiet) == 1 else 'were'} "
+                                  f"{nograd.made(name)}: not recorded", "bad"))
+            why.cause = (f"{name} was used inside `with torch.no_grad():` (for {made}), where "
+                         f"nothing is recorded, so no graph leads back to {name}")
+            why.fix = f"compute {quiet[0]} from {name} outside no_grad, then backward it"
+        elif cut:
             why.facts.append(Fact(f"{', '.join(cut)} used {name}'s values through detach(): "
                                   "the path is cut there", "bad"))
             why.cause = (f"{', '.join(cut)} was computed from a detached copy of {name}, so the "
