@@ -22,15 +22,22 @@ class RAW:
     log = staticmethod(np.log)
     sin = staticmethod(np.sin)
     cos = staticmethod(np.cos)
+    sinh = staticmethod(np.sinh)
+    cosh = staticmethod(np.cosh)
+    sqrt = staticmethod(np.sqrt)
     sign = staticmethod(np.sign)
     abs = staticmethod(np.abs)
+    isfinite = staticmethod(np.isfinite)
     where = staticmethod(np.where)
     outer = staticmethod(np.outer)
     dot = staticmethod(np.dot)
     mv = staticmethod(np.matmul)
     mm = staticmethod(np.matmul)
     matmul = staticmethod(np.matmul)
+    bmm = staticmethod(np.matmul)
     sum_to = staticmethod(ops.sum_to)
+    tril = staticmethod(np.tril)
+    triu = staticmethod(np.triu)
 
     @staticmethod
     def sum(x, dim, keepdim):
@@ -43,6 +50,22 @@ class RAW:
     @staticmethod
     def prod(x, dim, keepdim):
         return np.prod(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def cumsum(x, dim):
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def cumprod(x, dim):
+        return np.cumprod(x, axis=dim)
+
+    @staticmethod
+    def flip(x, dims):
+        return np.flip(x, dims)
+
+    @staticmethod
+    def roll(x, shifts, dims):
+        return np.roll(x, shifts, dims)
 
     @staticmethod
     def expand(x, shape):
@@ -115,9 +138,11 @@ def bind_graph() -> None:
         return f.prod(x, d, keepdim)
 
     table = {
-        "exp": f.exp, "log": f.log, "sin": f.sin, "cos": f.cos, "sign": f.sign, "abs": f.abs,
-        "where": f.where, "outer": f.outer, "dot": f.dot, "mv": f.mv, "mm": f.mm,
-        "matmul": f.matmul, "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_, "prod": prod_,
+        "exp": f.exp, "log": f.log, "sin": f.sin, "cos": f.cos, "sinh": f.sinh, "cosh": f.cosh,
+        "sqrt": f.sqrt, "sign": f.sign, "abs": f.abs, "isfinite": f.isfinite, "where": f.where,
+        "outer": f.outer, "dot": f.dot, "mv": f.mv, "mm": f.mm, "matmul": f.matmul, "bmm": f.bmm,
+        "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_, "prod": prod_, "cumsum": f.cumsum,
+        "cumprod": f.cumprod, "flip": f.flip, "roll": f.roll, "tril": f.tril, "triu": f.triu,
         "expand": f.expand, "reshape": f.reshape, "unsqueeze": f.unsqueeze, "t": f.t,
         "mT": lambda x: f.transpose(x, -1, -2), "transpose": f.transpose, "permute": f.permute,
         "getitem": lambda x, index: x[index], "index_backward": f.index_backward,

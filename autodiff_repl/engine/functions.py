@@ -9,6 +9,7 @@ tangent -- the output's tangent.
 from __future__ import annotations
 
 import builtins
+import inspect
 import math
 import weakref
 
@@ -19,7 +20,7 @@ from autodiff_repl.engine.backends import RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, Node
 from autodiff_repl.engine.limits import LIMITS, check_numel, check_work
-from autodiff_repl.engine.tensor import Tensor, return_types, take_node
+from autodiff_repl.engine.tensor import Tensor, numpy_names, return_types, take_node
 
 _NO_PARAMS: dict = {}
 _new = object.__new__
@@ -332,6 +333,88 @@ relu = _unary(ops.RELU)
 sqrt = _unary(ops.SQRT)
 abs = absolute = _unary(ops.ABS)
 sign = _unary(ops.SIGN)
+log1p = _unary(ops.LOG1P)
+expm1 = _unary(ops.EXPM1)
+exp2 = _unary(ops.EXP2)
+log2 = _unary(ops.LOG2)
+log10 = _unary(ops.LOG10)
+sinh = _unary(ops.SINH)
+cosh = _unary(ops.COSH)
+asin = arcsin = _unary(ops.ASIN)
+acos = arccos = _unary(ops.ACOS)
+atan = arctan = _unary(ops.ATAN)
+rsqrt = _unary(ops.RSQRT)
+
+
+def _whole_numbers(op):
+    """floor, ceil, trunc: integer tensors are whole already (a copy of them, no graph)."""
+    def fn(input):
+        t = as_tensor(input)
+        if t._data.dtype == np.bool_:
+            raise NotImplementedError(f'"{op.name}_vml_cpu" not implemented for \'Bool\'')
+        if t._data.dtype.kind in "iu":
+            return Tensor._wrap(t._data.copy())
+        return apply(op, (t,))
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = f"{op.expr.format('x')}, elementwise; its gradient is 0."
+    return fn
+
+
+floor = _whole_numbers(ops.FLOOR)
+ceil = _whole_numbers(ops.CEIL)
+trunc = fix = _whole_numbers(ops.TRUNC)
+_round = _whole_numbers(ops.ROUND)
+
+
+def round(input, *, decimals=0):
+    """Round half to even (``decimals`` places after the point); its gradient is 0."""
+    if not decimals:
+        return _round(input)
+    t = as_tensor(input)
+    if not t.is_floating_point():
+        raise NotImplementedError(f'"round_cpu" not implemented for \'{t.dtype.short}\'')
+    return apply(ops.ROUND_DECIMALS, (t,), {"decimals": int(decimals)})
+
+
+def must_be_tensor(fn: str, name: str, position: int, value) -> None:
+    """PyTorch's TypeError for a number where only a tensor will do (``atan2(x, 2.0)``)."""
+    if type(value) is not Tensor:
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): ``atan(input / other)`` in the right quadrant."""
+    must_be_tensor("atan2", "input", 1, input)
+    must_be_tensor("atan2", "other", 2, other)
+    if not _promote_tensors((input, other)).is_floating_point:
+        input, other = to(input, dtypes.get_default_dtype()), to(other, dtypes.get_default_dtype())
+    return _elementwise(ops.ATAN2, input, other)
+
+
+arctan2 = atan2
+
+
+def _predicate(ufunc, name: str):
+    def fn(input):
+        return Tensor._wrap(np.asarray(ufunc(as_tensor(input)._data)))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Whether each element is {name.removeprefix('is')} (a bool tensor, no gradient)."
+    return fn
+
+
+isnan = _predicate(np.isnan, "isnan")
+isinf = _predicate(np.isinf, "isinf")
+isfinite = _predicate(np.isfinite, "isfinite")
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """nan, inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
+    dtype's largest and smallest numbers); the gradient passes where the input is finite."""
+    t = as_tensor(input)
+    if not t.is_floating_point():
+        return Tensor._wrap(t._data.copy())
+    return apply(ops.NAN_TO_NUM, (t,), {"nan": nan, "posinf": posinf, "neginf": neginf})
 
 
 def clamp(input, min=None, max=None):
@@ -375,6 +458,31 @@ def where(condition, input, other):
                            f"at a non-singleton dimension") from None
     check_numel(shape)
     return apply(ops.WHERE, (c, a, b), _NO_PARAMS, (c._data, *arrays))
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` is True (``mask`` broadcasts)."""
+    t, m = as_tensor(input), as_tensor(mask)
+    if m._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAMES.get(m._data.dtype.name, m._data.dtype.name)}")
+    try:
+        check_numel(np.broadcast_shapes(m._data.shape, t._data.shape))
+    except ValueError:
+        raise _broadcast_error(m, t) from None
+    if type(value) is not Tensor:
+        return apply(ops.MASKED_FILL, (t,), {"mask": m._data, "value": _number(value)})
+    if value._data.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    return apply(ops.MASKED_FILL_TENSOR, (t, value), {"mask": m._data},
+                 (t._data, value._data.astype(t._data.dtype)))
+
+
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double",
+            "float16": "c10::Half"}
+"""The C++ names PyTorch's messages give dtypes in (``long int`` for int64)."""
 
 
 # --- linear algebra -----------------------------------------------------------------------------
@@ -505,6 +613,23 @@ def outer(input, vec2):
 ger = outer
 
 
+def bmm(input, mat2):
+    """Batched matrix product: ``input[i] @ mat2[i]`` for each i (both 3-D)."""
+    a, b = as_tensor(input), as_tensor(mat2)
+    for name, x in (("batch1", a), ("batch2", b)):
+        if x._data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    (n, rows, k), (n2, k2, cols) = a._data.shape, b._data.shape
+    if (n, k) != (n2, k2):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{n}, {k}] but got: [{n2}, {k2}].")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected scalar type {a.dtype.short} but found {b.dtype.short}")
+    check_numel((n, rows, cols))
+    check_work(n * rows * k * cols, f"the batched product of {a._data.shape} and {b._data.shape}")
+    return apply(ops.BMM, (a, b))
+
+
 # --- reductions ---------------------------------------------------------------------------------
 
 def _dims(dim, ndim: int) -> tuple[int, ...] | None:
@@ -531,30 +656,46 @@ def _sum_input(t: Tensor, dtype) -> Tensor:
     return t
 
 
+def _computed_in(t: Tensor, dtype) -> tuple | None:
+    """The data a sum, product or scan of ``t`` runs on: ``t``'s cast to ``dtype`` (integers to
+    int64) inside the op, as PyTorch casts it -- no ToCopyBackward0 node; None for ``t``'s own."""
+    target = dtype or (dtypes.int64 if t._data.dtype.kind in "iub" else None)
+    if target is None or target.np == t._data.dtype:
+        return None
+    return (t._data.astype(target.np),)
+
+
+@numpy_names
 def sum(input, dim=None, keepdim=False, dtype=None):
-    t = _sum_input(as_tensor(input), dtype)
+    t = as_tensor(input)
+    arrays = _computed_in(t, dtype)
     dims = _dims(dim, t.ndim)
     if dims is None:
-        return apply(ops.SUM, (t,))
-    return apply(ops.SUM_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
+        return apply(ops.SUM, (t,), _NO_PARAMS, arrays)
+    return apply(ops.SUM_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)}, arrays)
 
 
+@numpy_names
 def mean(input, dim=None, keepdim=False, dtype=None):
-    t = as_tensor(input) if dtype is None else to(as_tensor(input), dtype)
-    if not t.is_floating_point():
+    t = as_tensor(input)
+    if not (dtype or t.dtype).is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {t.dtype.short}")
+                           f"floating point or complex dtype. Got: {(dtype or t.dtype).short}")
+    arrays = None if dtype is None else _computed_in(t, dtype)
     dims = _dims(dim, t.ndim)
     if dims is None:
-        return apply(ops.MEAN, (t,))
-    return apply(ops.MEAN_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)})
+        return apply(ops.MEAN, (t,), _NO_PARAMS, arrays)
+    return apply(ops.MEAN_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)}, arrays)
 
 
+@numpy_names
 def prod(input, dim=None, keepdim=False, dtype=None):
-    t = _sum_input(as_tensor(input), dtype)
+    t = as_tensor(input)
+    arrays = _computed_in(t, dtype)
     if dim is None:
-        return apply(ops.PROD, (t,))
-    return apply(ops.PROD_DIM, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
+        return apply(ops.PROD, (t,), _NO_PARAMS, arrays)
+    return apply(ops.PROD_DIM, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)},
+                 arrays)
 
 
 def sum_to_size(input, *size):
@@ -587,22 +728,42 @@ def _extreme(input, dim, keepdim, largest: bool):
     return kind(values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
 
 
+@numpy_names
 def max(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, largest=True)
 
 
+@numpy_names
 def min(input, dim=None, keepdim=False):
     return _extreme(input, dim, keepdim, largest=False)
 
 
-def amax(input, dim=None, keepdim=False):
-    return max(input) if dim is None else max(input, dim, keepdim).values
+def _amax(op, input, dim, keepdim):
+    t = as_tensor(input)
+    if dim is None or (not isinstance(dim, int) and not len(dim)):  # (): every dim
+        if t._data.size == 0:
+            raise RuntimeError(f"{op.name}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        dims = tuple(range(t._data.ndim))
+    else:
+        dims = _dims(dim, t.ndim)
+    return apply(op, (t,), {"dim": dims, "keepdim": bool(keepdim)})
 
 
-def amin(input, dim=None, keepdim=False):
-    return min(input) if dim is None else min(input, dim, keepdim).values
+@numpy_names
+def amax(input, dim=(), keepdim=False):
+    """The largest values over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _amax(ops.AMAX, input, dim, keepdim)
 
 
+@numpy_names
+def amin(input, dim=(), keepdim=False):
+    """The smallest values over ``dim`` (all dims by default); ties share the gradient evenly."""
+    return _amax(ops.AMIN, input, dim, keepdim)
+
+
+@numpy_names
 def argmax(input, dim=None, keepdim=False):
     t = as_tensor(input)
     if dim is None:
@@ -611,6 +772,7 @@ def argmax(input, dim=None, keepdim=False):
                                    dtype=np.int64))
 
 
+@numpy_names
 def argmin(input, dim=None, keepdim=False):
     t = as_tensor(input)
     if dim is None:
@@ -640,11 +802,13 @@ def _moment(op, input, dim, unbiased, keepdim, correction):
                             "keepdim": bool(keepdim)})
 
 
+@numpy_names
 def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """The variance (unbiased by default: divided by n - 1, as PyTorch does)."""
     return _moment(ops.VAR, input, dim, unbiased, keepdim, correction)
 
 
+@numpy_names
 def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """The standard deviation (unbiased by default, as PyTorch does)."""
     return _moment(ops.STD, input, dim, unbiased, keepdim, correction)
@@ -661,16 +825,132 @@ def repeat(input, sizes):
     return apply(ops.REPEAT, (t,), {"sizes": sizes})
 
 
+@numpy_names
 def softmax(input, dim, dtype=None):
     t = as_tensor(input, dtype)
     (d,) = _dims(dim, t.ndim)
     return apply(ops.SOFTMAX, (_float(t),), {"dim": d})
 
 
+@numpy_names
 def log_softmax(input, dim, dtype=None):
     t = as_tensor(input, dtype)
     (d,) = _dims(dim, t.ndim)
     return apply(ops.LOG_SOFTMAX, (_float(t),), {"dim": d})
+
+
+def _required(fn, name: str):
+    """Show ``fn``'s parameter ``name`` as required: it defaults to None only so that leaving it
+    out gets PyTorch's TypeError (``_missing``) rather than Python's."""
+    signature = inspect.signature(fn)
+    fn.__signature__ = signature.replace(parameters=[
+        p.replace(default=inspect.Parameter.empty) if p.name == name else p
+        for p in signature.parameters.values()])
+    return fn
+
+
+def _missing(fn: str, name: str) -> TypeError:
+    return TypeError(f'{fn}() missing 1 required positional arguments: "{name}"')
+
+
+@numpy_names
+def logsumexp(input, dim=None, keepdim=False):
+    """log Σ exp(input) over ``dim``, computed without overflow (the largest value is taken out
+    first); its gradient is the softmax of ``input``."""
+    if dim is None:
+        raise _missing("logsumexp", "dim")
+    t = _float(as_tensor(input))
+    if not isinstance(dim, int) and not len(dim):
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape "
+                           f"{[1] * t._data.ndim}")
+    return apply(ops.LOGSUMEXP, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)})
+
+
+def _scan(op, input, dim, dtype):
+    if dim is None:
+        raise _missing(op.name, "dim")
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    return apply(op, (t,), {"dim": d}, _computed_in(t, dtype))
+
+
+@numpy_names
+def cumsum(input, dim=None, *, dtype=None):
+    """The running sum along ``dim``: element i is the sum of elements 0..i."""
+    return _scan(ops.CUMSUM, input, dim, dtype)
+
+
+@numpy_names
+def cumprod(input, dim=None, *, dtype=None):
+    """The running product along ``dim``: element i is the product of elements 0..i."""
+    return _scan(ops.CUMPROD, input, dim, dtype)
+
+
+_required(logsumexp, "dim")
+_required(cumsum, "dim")
+_required(cumprod, "dim")
+
+
+def _along(indices: np.ndarray, dim: int) -> tuple:
+    """The index tuple for which ``x[_along(indices, dim)]`` is ``np.take_along_axis(x, indices,
+    dim)``: ``indices`` pick positions along ``dim``, the other dims go straight through."""
+    grids = list(np.indices(indices.shape, sparse=True))
+    grids[dim] = indices
+    return tuple(grids)
+
+
+def _order(data: np.ndarray, d: int, descending: bool) -> np.ndarray:
+    """The stable sorting order along ``d``: equal values keep their order, NaN comes last
+    ascending and first descending (reversing a stable sort of the reversed data keeps ties in
+    order)."""
+    if not descending:
+        return np.argsort(data, axis=d, kind="stable")
+    n = data.shape[d]
+    return n - 1 - np.flip(np.argsort(np.flip(data, d), axis=d, kind="stable"), d)
+
+
+def _picked(op, t: Tensor, indices: np.ndarray, d: int, **params) -> Tensor:
+    """``t``'s elements at ``indices`` along ``d`` (a row of ``ops._picking``)."""
+    return apply(op, (t,), {"index": _along(indices, d), "dim": d, **params})
+
+
+@numpy_names
+def sort(input, dim=-1, descending=False, stable=False):
+    """The values sorted along ``dim``, and where each came from (``indices``). Sorting is stable
+    here: equal values keep their order."""
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    if t._data.ndim == 0:
+        return return_types.sort(apply(ops.SORT, (t,), {"index": (), "dim": d}),
+                                 Tensor._wrap(np.asarray(0)))
+    order = _order(t._data, d, descending)
+    return return_types.sort(_picked(ops.SORT, t, order, d), Tensor._wrap(order))
+
+
+@numpy_names
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim`` (stable: equal values keep their order)."""
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    if t._data.ndim == 0:
+        return Tensor._wrap(np.asarray(0))
+    return Tensor._wrap(_order(t._data, d, descending))
+
+
+@numpy_names
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (or smallest) values along ``dim``, and where they came from. Among equal
+    values the first ones are taken here (PyTorch's choice among ties can differ)."""
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    size = t._data.shape[d] if t._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    if t._data.ndim == 0:
+        return return_types.topk(apply(ops.TOPK, (t,), {"index": (), "dim": d, "k": k}),
+                                 Tensor._wrap(np.asarray(0)))
+    order = np.take(_order(t._data, d, largest), np.arange(k), axis=d)
+    return return_types.topk(_picked(ops.TOPK, t, order, d, k=k), Tensor._wrap(order))
 
 
 def _float(t: Tensor) -> Tensor:
@@ -733,6 +1013,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(t, (*shape[:s], int(np.prod(shape[s:e + 1])), *shape[e + 1:]))
 
 
+@numpy_names
 def squeeze(input, dim=None):
     t = as_tensor(input)
     if dim is None:
@@ -742,6 +1023,7 @@ def squeeze(input, dim=None):
     return _reshaped(ops.SQUEEZE_DIM, t, shape)
 
 
+@numpy_names
 def unsqueeze(input, dim):
     t = as_tensor(input)
     d = _dims(dim, t.ndim + 1)[0]
@@ -839,6 +1121,7 @@ def getitem(input, index):
     return Tensor._wrap(ops.row_major(data) if op is ops.INDEX else np.asarray(data))
 
 
+@numpy_names
 def unbind(input, dim=0) -> tuple:
     """The slices along ``dim`` (what iterating over a tensor gives): one ``UnbindBackward0``
     node per slice here (PyTorch shares one node among them; the gradients are the same)."""
@@ -951,10 +1234,14 @@ def _joined(tensors, name: str):
     return ts, tuple(x._data.astype(result, copy=False) for x in ts)
 
 
+@numpy_names
 def cat(tensors, dim=0):
     ts, arrays = _joined(tensors, "torch.cat")
     d = _dims(dim, ts[0].ndim)[0]
     for i, a in enumerate(arrays[1:], 1):
+        if a.ndim != arrays[0].ndim and a.ndim and arrays[0].ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got "
+                               f"{arrays[0].ndim} and {a.ndim}")
         if a.ndim != arrays[0].ndim or builtins.any(
                 a.shape[k] != arrays[0].shape[k] for k in range(a.ndim) if k != d):
             raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
@@ -967,6 +1254,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+@numpy_names
 def stack(tensors, dim=0):
     ts, arrays = _joined(tensors, "stack")
     for i, a in enumerate(arrays[1:], 1):
@@ -976,6 +1264,209 @@ def stack(tensors, dim=0):
                                f"entry {i}")
     d = _dims(dim, ts[0].ndim + 1)[0]
     return apply(ops.STACK, tuple(ts), {"dim": d}, arrays)
+
+
+def _tensor_list(tensors, name: str) -> list:
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        "not Tensor")
+    ts = [as_tensor(x) for x in tensors]
+    if not ts:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return ts
+
+
+def hstack(tensors):
+    """Join side by side: along dim 1, or dim 0 for vectors (numbers become vectors first)."""
+    ts = [reshape(x, (1,)) if x._data.ndim == 0 else x for x in _tensor_list(tensors, "hstack")]
+    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Join on top of each other, along dim 0 (vectors become rows first)."""
+    ts = [reshape(x, (1, 1)) if x._data.ndim == 0 else unsqueeze(x, 0) if x._data.ndim == 1
+          else x for x in _tensor_list(tensors, "vstack")]
+    return cat(ts, 0)
+
+
+def flip(input, dims=None):
+    """The elements in reverse order along each of ``dims``."""
+    if dims is None:
+        raise _missing("flip", "dims")
+    t = as_tensor(input)
+    listed = [dims] if isinstance(dims, int) else list(dims)
+    normalised = [_dims(d, t.ndim)[0] for d in listed]
+    for d in normalised:
+        if normalised.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return apply(ops.FLIP, (t,), {"dims": tuple(normalised) if t._data.ndim else ()})
+
+
+_required(flip, "dims")
+
+
+def roll(input, shifts, dims=None):
+    """The elements shifted along ``dims`` by ``shifts``, those falling off the end coming back
+    at the start (without ``dims``: shifted through the flattened tensor)."""
+    t = as_tensor(input)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    listed = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != builtins.max(len(listed), 1):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(listed)}")
+    if not listed:
+        return apply(ops.ROLL, (t,), {"shifts": shifts[0], "dims": None})
+    if t._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dims = tuple(_dims(d, t.ndim)[0] for d in listed)
+    return apply(ops.ROLL, (t,), {"shifts": shifts, "dims": dims})
+
+
+def _triangle(op, input, diagonal):
+    t = as_tensor(input)
+    if t._data.ndim < 2:
+        raise RuntimeError(f"{op.name}: input tensor must have at least 2 dimensions")
+    return apply(op, (t,), {"diagonal": int(diagonal)})
+
+
+def tril(input, diagonal=0):
+    """The lower triangle (on and below ``diagonal``) of the last two dims; zeros above it."""
+    return _triangle(ops.TRIL, input, diagonal)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle (on and above ``diagonal``) of the last two dims; zeros below it."""
+    return _triangle(ops.TRIU, input, diagonal)
+
+
+def trace(input):
+    """The sum of a matrix's diagonal."""
+    t = as_tensor(input)
+    if t._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {t._data.ndim}")
+    if t._data.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return apply(ops.TRACE, (_sum_input(t, None),))
+
+
+def _diagonal(rows: int, cols: int, k: int) -> tuple:
+    """The (row, column) index arrays of diagonal ``k`` of a rows x cols matrix."""
+    n = builtins.max(0, builtins.min(rows + builtins.min(k, 0), cols - builtins.max(k, 0)))
+    return np.arange(n) - builtins.min(k, 0), np.arange(n) + builtins.max(k, 0)
+
+
+def diag(input, diagonal=0):
+    """A vector's diagonal matrix, or a matrix's diagonal (``diagonal`` > 0: above the main one,
+    < 0: below)."""
+    t = as_tensor(input)
+    k = int(diagonal)
+    if t._data.ndim == 1:
+        n = t._data.shape[0] + builtins.abs(k)
+        check_numel((n, n))
+        return apply(ops.DIAG_EMBED, (t,), {"diagonal": k, "index": _diagonal(n, n, k)})
+    if t._data.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {t._data.ndim}D")
+    return apply(ops.DIAG, (t,), {"index": _diagonal(*t._data.shape, k), "diagonal": k})
+
+
+def _index_array(index, fn: str, dtypes_named: str) -> np.ndarray:
+    if type(index) is not Tensor:
+        raise TypeError(f"{fn}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{fn}(): Expected dtype {dtypes_named} for index")
+    return index._data.astype(np.int64, copy=False)
+
+
+@numpy_names
+def gather(input, dim, index):
+    """``out[i][j] = input[i][index[i][j]]`` for dim 1 (likewise for other dims): the element of
+    each line of ``input`` at the position ``index`` gives."""
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    idx = _index_array(index, "gather", "int32/int64")
+    if idx.ndim != t._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for i, (a, b) in enumerate(zip(idx.shape, t._data.shape, strict=True)):
+        if i != d and a > b:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(idx.shape)} to be no larger than self "
+                               f"{list(t._data.shape)} apart from dimension {d}")
+    size = t._data.shape[d] if t._data.ndim else 1
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {size}")
+    if t._data.ndim == 0:
+        return apply(ops.GATHER, (t,), {"index": (), "dim": d})
+    return _picked(ops.GATHER, t, idx, d)
+
+
+@numpy_names
+def index_select(input, dim, index):
+    """The slices of ``input`` along ``dim`` at the positions in ``index`` (a vector)."""
+    t = as_tensor(input)
+    (d,) = _dims(dim, t.ndim)
+    idx = _index_array(index, "index_select", "int32 or int64")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    size = t._data.shape[d] if t._data.ndim else 1
+    bad = idx[(idx < 0) | (idx >= size)]
+    if bad.size:
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad.reshape(-1)[0]} "
+                           f"axis_dim={size}")
+    index = (slice(None),) * d + (idx.reshape(-1),) if t._data.ndim else ()
+    check_numel((*t._data.shape[:d], idx.size, *t._data.shape[d + 1:]))
+    return apply(ops.INDEX_SELECT, (t,), {"index": index, "dim": d})
+
+
+def _pieces(op, t: Tensor, d: int, sizes) -> tuple:
+    """``t`` cut along ``d`` into pieces of ``sizes``: views, one node each (PyTorch shares one
+    node among them; the gradients are the same)."""
+    pieces, start = [], 0
+    for i, n in enumerate(sizes):
+        index = (slice(None),) * d + (slice(start, start + n),)
+        pieces.append(apply(op, (t,), {"index": index, "i": i}))
+        start += n
+    return tuple(pieces)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """``tensor`` cut along ``dim`` into pieces of ``split_size_or_sections`` elements (the last
+    piece may be smaller), or of the sizes listed."""
+    t = as_tensor(tensor)
+    if t._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    (d,) = _dims(dim, t.ndim)
+    n = t._data.shape[d]
+    if not isinstance(split_size_or_sections, int):
+        sizes = [int(k) for k in split_size_or_sections]
+        if builtins.sum(sizes) != n or builtins.any(k < 0 for k in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
+        return _pieces(ops.SPLIT_WITH_SIZES, t, d, sizes)
+    size = split_size_or_sections
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0:
+        if n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        return _pieces(ops.SPLIT, t, d, [0])
+    return _pieces(ops.SPLIT, t, d, [builtins.min(size, n - i) for i in range(0, n, size)] or [0])
+
+
+@numpy_names
+def chunk(input, chunks, dim=0):
+    """``input`` cut along ``dim`` into at most ``chunks`` pieces of equal size (the last one may
+    be smaller)."""
+    t = as_tensor(input)
+    if t._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    (d,) = _dims(dim, t.ndim)
+    return split(t, builtins.max(-(-t._data.shape[d] // chunks), 1), d)
 
 
 # --- copies and types ---------------------------------------------------------------------------

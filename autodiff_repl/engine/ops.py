@@ -231,6 +231,77 @@ SIGN = _row("sign", "SignBackward0", np.sign, (lambda m, g, x, out: m.where(True
             "sign({0})", ("0",), samples=UNARY, away_from=(0.0,))
 
 
+LOG1P = _row("log1p", "Log1PBackward0", np.log1p, (lambda m, g, x, out: g / (1 + x),), ELEMENTWISE,
+             "log(1 + {0})", ("1/(1 + {0})",), needs=((0,),), samples=UNARY, domain=(-0.5, 2.0))
+EXPM1 = _row("expm1", "Expm1Backward0", np.expm1, (lambda m, g, x, out: g * (out + 1),),
+             ELEMENTWISE, "exp({0}) - 1", ("exp({0})",), needs=((OUT,),), samples=UNARY)
+EXP2 = _row("exp2", "Exp2Backward0", np.exp2, (lambda m, g, x, out: g * out * math.log(2),),
+            ELEMENTWISE, "2^{0}", ("2^{0}·ln 2",), needs=((OUT,),), samples=UNARY)
+LOG2 = _row("log2", "Log2Backward0", np.log2, (lambda m, g, x, out: g / (x * math.log(2)),),
+            ELEMENTWISE, "log₂({0})", ("1/({0}·ln 2)",), needs=((0,),), samples=UNARY,
+            domain=(0.5, 3.0))
+LOG10 = _row("log10", "Log10Backward0", np.log10, (lambda m, g, x, out: g / (x * math.log(10)),),
+             ELEMENTWISE, "log₁₀({0})", ("1/({0}·ln 10)",), needs=((0,),), samples=UNARY,
+             domain=(0.5, 3.0))
+SINH = _row("sinh", "SinhBackward0", np.sinh, (lambda m, g, x, out: g * m.cosh(x),), ELEMENTWISE,
+            "sinh({0})", ("cosh({0})",), needs=((0,),), samples=UNARY)
+COSH = _row("cosh", "CoshBackward0", np.cosh, (lambda m, g, x, out: g * m.sinh(x),), ELEMENTWISE,
+            "cosh({0})", ("sinh({0})",), needs=((0,),), samples=UNARY)
+ASIN = _row("asin", "AsinBackward0", np.arcsin, (lambda m, g, x, out: g / m.sqrt(1 - x * x),),
+            ELEMENTWISE, "asin({0})", ("1/√(1 - {0}²)",), needs=((0,),), samples=UNARY,
+            domain=(-0.9, 0.9))
+ACOS = _row("acos", "AcosBackward0", np.arccos, (lambda m, g, x, out: -g / m.sqrt(1 - x * x),),
+            ELEMENTWISE, "acos({0})", ("-1/√(1 - {0}²)",), needs=((0,),), samples=UNARY,
+            domain=(-0.9, 0.9))
+ATAN = _row("atan", "AtanBackward0", np.arctan, (lambda m, g, x, out: g / (1 + x * x),),
+            ELEMENTWISE, "atan({0})", ("1/(1 + {0}²)",), needs=((0,),), samples=UNARY)
+RSQRT = _row("rsqrt", "RsqrtBackward0", lambda x: 1 / np.sqrt(x),
+             (lambda m, g, x, out: g * -0.5 * out ** 3,), ELEMENTWISE,
+             "1/√{0}", ("-½·{0}^(-3/2)",), needs=((OUT,),), samples=UNARY, domain=(0.5, 3.0))
+ATAN2 = _row("atan2", "Atan2Backward0", np.arctan2,
+             (lambda m, g, a, b, out: g * b / (a * a + b * b),
+              lambda m, g, a, b, out: -g * a / (a * a + b * b)), ELEMENTWISE,
+             "atan2({0}, {1})", ("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"),
+             needs=((0, 1), (0, 1)), samples=BINARY, away_from=(0.0,))
+NAN_TO_NUM = _row("nan_to_num", "NanToNumBackward0",
+                  lambda x, nan, posinf, neginf: np.nan_to_num(x, nan=nan, posinf=posinf,
+                                                               neginf=neginf),
+                  (lambda m, g, x, out, **_: m.where(m.isfinite(x), g, 0.0),), ELEMENTWISE,
+                  "{0} with nan and ±inf replaced", ("1 where {0} is finite, else 0",),
+                  needs=((0,),),
+                  samples=(Sample(((4,),)),
+                           Sample(((4,),), call=lambda x: _with_specials(x).nan_to_num()),
+                           Sample(((2, 3),), call=lambda x: _with_specials(x).nan_to_num(
+                               1.0, posinf=5.0, neginf=-5.0))))
+
+
+def _with_specials(x):
+    """``x`` with nan, inf and -inf as its first three elements (a sample for nan_to_num)."""
+    special = np.zeros(x.shape)
+    special.reshape(-1)[:3] = (np.nan, np.inf, -np.inf)
+    engine = _engine()
+    return engine.where(engine.tensor(special == 0), x, engine.tensor(special, dtype=x.dtype))
+
+
+def _stepwise(name, grad_fn, forward, expr, samples=UNARY, **kw) -> Op:
+    """Piecewise-constant ops (floor, round ...): their gradient is 0 wherever it exists (PyTorch
+    takes it as 0 at the jumps too)."""
+    return _row(name, grad_fn, forward, (lambda m, g, x, out, **_: m.where(True, 0.0, g),),
+                ELEMENTWISE, expr, ("0",), samples=samples, **kw)
+
+
+_INTEGERS = (-2.0, -1.0, 0.0, 1.0, 2.0)
+FLOOR = _stepwise("floor", "FloorBackward0", np.floor, "⌊{0}⌋", away_from=_INTEGERS)
+CEIL = _stepwise("ceil", "CeilBackward0", np.ceil, "⌈{0}⌉", away_from=_INTEGERS)
+TRUNC = _stepwise("trunc", "TruncBackward0", np.trunc, "trunc({0})", away_from=_INTEGERS)
+ROUND = _stepwise("round", "RoundBackward0", np.round, "round({0})",
+                  away_from=(-1.5, -0.5, 0.5, 1.5))
+ROUND_DECIMALS = _stepwise("round_decimals", "RoundBackward1",
+                           lambda x, decimals: np.round(x, decimals), "round({0}, {decimals})",
+                           samples=(Sample(((4,),), {"decimals": 1}, _public("round")),),
+                           domain=(0.06, 0.14))
+
+
 def _clamp(x, min=None, max=None):
     return np.clip(x, min, max).astype(x.dtype, copy=False)
 
@@ -266,6 +337,24 @@ WHERE = _row("where", "WhereBackward0", np.where,
              "{1} if {0} else {2}", ("", "1 if {0} else 0", "0 if {0} else 1"),
              needs=((), (0,), (0,)),
              samples=(Sample(((4,), (4,)), call=lambda a, b: _where_sample(a, b)),))
+
+
+MASKED_FILL = _row("masked_fill", "MaskedFillBackward0",
+                   lambda x, mask, value: np.where(mask, np.asarray(value).astype(x.dtype), x),
+                   (lambda m, g, x, out, mask, value: m.where(mask, 0.0, g),), ELEMENTWISE,
+                   "{value} where mask else {0}", ("0 where mask, else 1",), away_from=(0.0,),
+                   samples=(Sample(((4,),), call=lambda x: x.masked_fill(x > 0, 0.5)),
+                            Sample(((2, 3),), call=lambda x: x.masked_fill(
+                                _engine().tensor([True, False, True]), -1.0))))
+MASKED_FILL_TENSOR = _row(
+    "masked_fill_tensor", "MaskedFillBackward1",
+    lambda x, value, mask: np.where(mask, value, x),
+    (lambda m, g, x, v, out, mask: m.where(mask, 0.0, g),
+     lambda m, g, x, v, out, mask: m.where(mask, g, 0.0)), ELEMENTWISE,
+    "{1} where mask else {0}", ("0 where mask, else 1", "1 where mask, else 0"), away_from=(0.0,),
+    samples=(Sample(((4,), ()), call=lambda x, v: x.masked_fill(x > 0, v)),
+             Sample(((2, 3), ()), call=lambda x, v: _engine().masked_fill(
+                 x, _engine().tensor([[True], [False]]), v))))
 
 
 def _where_sample(a, b):
@@ -314,6 +403,12 @@ MATMUL = _row("matmul", "UnsafeViewBackward0", np.matmul, (_matmul_vjp_a, _matmu
               samples=(Sample(((2, 2, 3), (3, 4))), Sample(((2, 2, 3), (2, 3, 4))),
                        Sample(((3,), (2, 3, 4))), Sample(((2, 2, 3), (3,))),
                        Sample(((2, 1, 2, 3), (3, 3, 2)))))
+BMM = _row("bmm", "BmmBackward0", np.matmul,
+           (lambda m, g, a, b, out: m.bmm(g, m.mT(b)), lambda m, g, a, b, out: m.bmm(m.mT(a), g)),
+           (lambda m, t, a, b, out: m.bmm(t, b), lambda m, t, a, b, out: m.bmm(a, t)),
+           "{0} @ {1}", ("· {1}ᵀ", "{0}ᵀ ·"), needs=((1,), (0,)),
+           says=("{up} · {1}ᵀ, per batch", "{0}ᵀ · {up}, per batch"),
+           samples=(Sample(((2, 2, 3), (2, 3, 4))), Sample(((1, 3, 2), (1, 2, 2)))))
 MSE_LOSS = _row("mse_loss", "MseLossBackward0", lambda a, b: np.mean((a - b) ** 2),
                 (lambda m, g, a, b, out: g * 2 * (a - b) / reduced_size(out_shape(a, b), None),
                  lambda m, g, a, b, out: -g * 2 * (a - b) / reduced_size(out_shape(a, b), None)),
@@ -445,6 +540,125 @@ MAX_DIM = _row("max_dim", "MaxBackward0", _select_forward, (_select_vjp,), (_sel
 MIN_DIM = _row("min_dim", "MinBackward0", _select_forward, (_select_vjp,), (_select_jvp,),
                "min_{dim} {0}", ("1 at each min, else 0",),
                samples=(Sample(((2, 3),), call=lambda x: x.min(dim=1).values),))
+
+
+def _amax_vjp(m, g, x, out, dim, keepdim):
+    """amax/amin: the gradient is shared evenly among the elements equal to the result."""
+    hit = x == _spread(m, out, x, dim, keepdim)
+    return m.where(hit, _spread(m, g, x, dim, keepdim) / m.sum(hit, dim, True), 0.0)
+
+
+def _amax_jvp(m, t, x, out, dim, keepdim):
+    hit = x == _spread(m, out, x, dim, keepdim)
+    return m.sum(t * hit, dim, keepdim) / m.sum(hit, dim, keepdim)
+
+
+AMAX = _row("amax", "AmaxBackward0",
+            lambda x, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim), (_amax_vjp,),
+            (_amax_jvp,), "amax_{dim} {0}", ("1/k at the k elements equal to the max, else 0",),
+            needs=((0, OUT),),
+            samples=(Sample(((2, 3),), call=lambda x: x.amax()),
+                     Sample(((2, 3),), call=lambda x: x.amax(1)),
+                     Sample(((2, 3),), call=lambda x: _ties(x).amax((0, 1), keepdim=True))))
+AMIN = _row("amin", "AminBackward0",
+            lambda x, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim), (_amax_vjp,),
+            (_amax_jvp,), "amin_{dim} {0}", ("1/k at the k elements equal to the min, else 0",),
+            needs=((0, OUT),),
+            samples=(Sample(((2, 3),), call=lambda x: x.amin(0)),
+                     Sample(((2, 3),), call=lambda x: (-_ties(x)).amin(dim=1))))
+
+
+def _ties(x):
+    """``x`` with its first two elements replaced by its last + 10: a tie for the largest that
+    stays a tie when gradcheck nudges an input."""
+    engine = _engine()
+    first = engine.tensor(np.arange(x.numel()).reshape(x.shape) < 2)
+    return engine.where(first, x.reshape(-1)[-1] + 10, x)
+
+
+def _logsumexp(x, dim, keepdim):
+    top = np.amax(x, axis=dim, keepdims=True)
+    top = np.where(np.isfinite(top), top, x.dtype.type(0))  # all -inf (or an inf): no shift
+    out = np.log(np.sum(np.exp(x - top), axis=dim, keepdims=True)) + top
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def _logsumexp_local(m, x, out, dim, keepdim):
+    """∂ logsumexp/∂x = exp(x - logsumexp): the softmax of x along dim."""
+    return m.exp(x - _spread(m, out, x, dim, keepdim))
+
+
+LOGSUMEXP = _row("logsumexp", "LogsumexpBackward0", _logsumexp,
+                 (lambda m, g, x, out, dim, keepdim:
+                  _spread(m, g, x, dim, keepdim) * _logsumexp_local(m, x, out, dim, keepdim),),
+                 (lambda m, t, x, out, dim, keepdim:
+                  m.sum(t * _logsumexp_local(m, x, out, dim, keepdim), dim, keepdim),),
+                 "log Σ_{dim} exp({0})", ("softmax({0})",), needs=((0, OUT),),
+                 samples=(Sample(((4,),), {"dim": 0}), Sample(((2, 3),), {"dim": 1}),
+                          Sample(((2, 3),), {"dim": (0, 1), "keepdim": True})))
+
+
+def _scan(fn):
+    """A cumulative op along ``dim`` (a 0-dim tensor is its own cumulative sum)."""
+    return lambda x, dim: fn(x, axis=dim, dtype=x.dtype) if x.ndim else x.copy()
+
+
+def _reverse_cumsum(m, g, dim):
+    """Σ_{j ≥ i} g_j along ``dim``: the cumulative sum taken from the end."""
+    if g.ndim == 0:
+        return g
+    return m.flip(m.cumsum(m.flip(g, (dim,)), dim), (dim,))
+
+
+CUMSUM = _row("cumsum", "CumsumBackward0", _scan(np.cumsum),
+              (lambda m, g, x, out, dim: _reverse_cumsum(m, g, dim),), LINEAR,
+              "cumsum_{dim} {0}", ("1 for every out_j with j ≥ i",),
+              says=("{up} summed from the end along dim {dim}",),
+              samples=(Sample(((4,),), {"dim": 0}), Sample(((2, 3),), {"dim": 1}),
+                       Sample(((2, 3),), {"dim": -2}), Sample(((),), {"dim": 0})))
+
+
+def _first_zeros(m, x, dim):
+    """Masks along ``dim``: before any zero, and at the first zero."""
+    zero = x == 0
+    count = m.cumsum(zero, dim)
+    return count == 0, zero & (count == 1)
+
+
+def _cumprod_vjp(m, g, x, out, dim):
+    """Σ_{j ≥ i} g_j·out_j / x_i. Where that division fails, PyTorch's exact value: at a line's
+    first zero, the products that skip it; after it, 0."""
+    if x.ndim == 0:
+        return g
+    if not (x == 0).any():
+        return _reverse_cumsum(m, g * out, dim) / x
+    before, first = _first_zeros(m, x, dim)
+    skipping = m.cumprod(m.where(first, 1.0, x), dim)
+    return m.where(before, _reverse_cumsum(m, g * out, dim) / m.where(before, x, 1.0),
+                   m.where(first, _reverse_cumsum(m, g * skipping, dim), 0.0))
+
+
+def _cumprod_jvp(m, t, x, out, dim):
+    """out_j·Σ_{i ≤ j} t_i / x_i; from a line's first zero on, only that zero's tangent counts."""
+    if x.ndim == 0:
+        return t
+    if not (x == 0).any():
+        return out * m.cumsum(t / x, dim)
+    before, first = _first_zeros(m, x, dim)
+    return m.where(before, out * m.cumsum(m.where(before, t / m.where(before, x, 1.0), 0.0), dim),
+                   m.cumprod(m.where(first, 1.0, x), dim) * m.sum(m.where(first, t, 0.0), (dim,),
+                                                                  True))
+
+
+CUMPROD = _row("cumprod", "CumprodBackward0", _scan(np.cumprod), (_cumprod_vjp,), (_cumprod_jvp,),
+               "cumprod_{dim} {0}", ("out_j/{0}_i for every out_j with j ≥ i",),
+               needs=((0, OUT),), domain=(0.5, 1.5),
+               says=("Σ over j ≥ i of {up}_j·out_j / {0}_i",),
+               samples=(Sample(((4,),), {"dim": 0}), Sample(((2, 3),), {"dim": 1}),
+                        Sample(((),), {"dim": 0}),
+                        Sample(((4,),), call=lambda x: _with_zeros(x, [1]).cumprod(0)),
+                        Sample(((5,),), call=lambda x: _with_zeros(x, [1, 3]).cumprod(0)),
+                        Sample(((2, 3),), call=lambda x: _with_zeros(x, [0, 4]).cumprod(1))))
 
 
 def _norm_forward(x, p, dim, keepdim):
@@ -608,6 +822,44 @@ PERMUTE = _row("permute", "PermuteBackward0", lambda x, dims: np.transpose(x, di
                samples=(Sample(((2, 3, 4),), call=lambda x: x.permute(2, 0, 1)),
                         Sample(((2, 3),), call=lambda x: x.T)))
 
+FLIP = _row("flip", "FlipBackward0", lambda x, dims: np.flip(x, dims).copy(),
+            (lambda m, g, x, out, dims: m.flip(g, dims),), LINEAR,
+            "{0} flipped along {dims}", ("1",), says=("{up} flipped back",),
+            samples=(Sample(((4,),), {"dims": (0,)}), Sample(((2, 3),), {"dims": (0, 1)})))
+ROLL = _row("roll", "RollBackward0", lambda x, shifts, dims: np.roll(x, shifts, dims),
+            (lambda m, g, x, out, shifts, dims: m.roll(g, _negated(shifts), dims),), LINEAR,
+            "{0} rolled by {shifts}", ("1",), says=("{up} rolled back",),
+            samples=(Sample(((4,),), {"shifts": 1}), Sample(((2, 3),), {"shifts": -2}),
+                     Sample(((2, 3),), {"shifts": (1, 2), "dims": (0, 1)})))
+
+
+def _negated(shifts):
+    return -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+
+
+TRIL = _row("tril", "TrilBackward0", lambda x, diagonal: np.tril(x, diagonal),
+            (lambda m, g, x, out, diagonal: m.tril(g, diagonal),), LINEAR,
+            "lower triangle of {0}", ("1 on and below diagonal {diagonal}, else 0",),
+            says=("{up} with its upper triangle zeroed",),
+            samples=(Sample(((3, 3),), {"diagonal": 0}), Sample(((2, 3, 4),), {"diagonal": -1})))
+TRIU = _row("triu", "TriuBackward0", lambda x, diagonal: np.triu(x, diagonal),
+            (lambda m, g, x, out, diagonal: m.triu(g, diagonal),), LINEAR,
+            "upper triangle of {0}", ("1 on and above diagonal {diagonal}, else 0",),
+            says=("{up} with its lower triangle zeroed",),
+            samples=(Sample(((3, 3),), {"diagonal": 0}), Sample(((2, 4),), {"diagonal": 1})))
+TRACE = _row("trace", "TraceBackward0", lambda x: np.trace(x),
+             (lambda m, g, x, out: m.where(np.eye(*x.shape, dtype=bool), g, 0.0),), LINEAR,
+             "tr {0}", ("1 on the diagonal, else 0",),
+             says=("{up} on the diagonal, zeros elsewhere",),
+             samples=(Sample(((3, 3),)), Sample(((2, 3),))))
+DIAG_EMBED = _row("diag_embed", "DiagEmbedBackward0",
+                  lambda x, diagonal, index: np.diag(x, diagonal),
+                  (lambda m, g, x, out, diagonal, index: m.getitem(g, index),), LINEAR,
+                  "diag({0}, {diagonal})", ("1 at its place on the diagonal",),
+                  says=("diagonal {diagonal} of {up}",),
+                  samples=(Sample(((3,),), call=lambda x: _engine().diag(x)),
+                           Sample(((2,),), call=lambda x: x.diag(-1))))
+
 
 def _scatter(g, index, shape):
     """Zeros of ``shape`` with ``g`` added at ``index`` (repeats add up)."""
@@ -655,6 +907,58 @@ UNBIND = _indexing("unbind", "UnbindBackward0",
                    (Sample(((3,),), call=lambda x: list(x)[1]),
                     Sample(((2, 3),), call=lambda x: x.unbind(1)[2])))
 
+
+def _pick(m, g, x, out, index, **_):
+    """The gradient of picking ``x[index]``: ``g`` put back at ``index``, zeros elsewhere."""
+    return m.index_backward(g, index, x.shape)
+
+
+def _picking(name, grad_fn, expr, says, samples, forward=lambda x, index, **_: x[index]) -> Op:
+    """Ops that pick elements of ``x`` at an ``index`` computed first (a tuple of index arrays
+    for ``x[index]``): sorting, gathering, cutting into pieces. The pieces of ``split`` are views,
+    as in PyTorch (the default ``forward``); the others copy (``_copied``)."""
+    return _row(name, grad_fn, forward, (_pick,), LINEAR, expr,
+                ("1 at the picked elements, else 0",), says=(says,), samples=samples)
+
+
+def _index(values):
+    """An index tensor for a sample (int64, as PyTorch's indices are)."""
+    return _engine().tensor(values)
+
+
+def _copied(x, index, **_):
+    return row_major(np.asarray(x[index]))
+
+
+SORT = _picking("sort", "SortBackward0", "sort_{dim} {0}", "{up} put back where each value was",
+                (Sample(((4,),), call=lambda x: x.sort().values),
+                 Sample(((2, 3),), call=lambda x: x.sort(0, descending=True)[0])), _copied)
+TOPK = _picking("topk", "TopkBackward0", "top {k} of {0} along {dim}",
+                "{up} put back where each value was, zeros elsewhere",
+                (Sample(((4,),), call=lambda x: x.topk(2).values),
+                 Sample(((2, 3),), call=lambda x: x.topk(2, dim=0, largest=False)[0])), _copied)
+GATHER = _picking("gather", "GatherBackward0", "{0} gathered along {dim}",
+                  "{up} added back where each element was gathered from",
+                  (Sample(((2, 3),), call=lambda x: x.gather(1, _index([[2, 0], [1, 1]]))),
+                   Sample(((3,),), call=lambda x: _engine().gather(x, 0, _index([0, 0])))),
+                  _copied)
+INDEX_SELECT = _picking("index_select", "IndexSelectBackward0", "{0} indexed along {dim}",
+                        "{up} added back at the selected indices along dim {dim}",
+                        (Sample(((2, 3),), call=lambda x: x.index_select(1, _index([2, 0, 2]))),
+                         Sample(((3,),), call=lambda x: _engine().index_select(x, 0, _index([1])))),
+                        _copied)
+DIAG = _picking("diag", "DiagonalBackward0_copy", "diag({0}, {diagonal})",
+                "{up} put on diagonal {diagonal}, zeros elsewhere",
+                (Sample(((3, 3),), call=lambda x: x.diag()),
+                 Sample(((2, 3),), call=lambda x: _engine().diag(x, 1))), _copied)
+SPLIT = _picking("split", "SplitBackward0", "piece {i} of {0}",
+                 "{up} put back at its piece of {0}",
+                 (Sample(((4,),), call=lambda x: x.split(3)[1]),
+                  Sample(((2, 3),), call=lambda x: x.chunk(2, dim=1)[0])))
+SPLIT_WITH_SIZES = _picking("split_with_sizes", "SplitWithSizesBackward0", "piece {i} of {0}",
+                            "{up} put back at its piece of {0}",
+                            (Sample(((5,),), call=lambda x: x.split([2, 3])[1]),
+                             Sample(((2, 3),), call=lambda x: _engine().split(x, [1, 2], 1)[0])))
 
 
 def replay(x, steps):
@@ -797,6 +1101,9 @@ def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return x.reshape(shape)
 
 
+# Ops that give several views of their input (unbind, split): PyTorch refuses in-place updates
+# of those views in a graph.
+MULTIPLE_VIEWS = frozenset((UNBIND, SPLIT, SPLIT_WITH_SIZES))
 # Ops whose result PyTorch makes a view of the input (in-place updates write through to it).
 VIEWS = frozenset((VIEW, RESHAPE_ALIAS, SQUEEZE, SQUEEZE_DIM, UNSQUEEZE, EXPAND, TRANSPOSE, T,
                    PERMUTE, SELECT, SLICE, ALIAS))

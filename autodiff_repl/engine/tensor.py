@@ -6,6 +6,7 @@ The attributes and methods mirror PyTorch's. The maths lives elsewhere: operator
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 import weakref
@@ -26,6 +27,10 @@ NON_LEAF_GRAD_WARNING = (
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                         "operation.")
+MULTIPLE_VIEWS_INPLACE = (
+    "Output {} of {} is a view and is being modified inplace. This view is the output of a "
+    "function that returns multiple views. Such functions do not allow the output views to be "
+    "modified inplace. You should replace the inplace operation by an out-of-place one.")
 # PyTorch words the same refusal three ways: torch.tensor(..., requires_grad=True),
 # t.requires_grad = True, and t.requires_grad_().
 ONLY_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"
@@ -101,8 +106,9 @@ class InplaceLog:
                 raise RuntimeError(_modified_message(t._data.shape, t._data.dtype, t._node, seqs,
                                                      node.seq))
         entry = self.outputs.get(node) if node.out is not None else None
-        if entry is not None and entry[0] and entry[0][-1] > node.seq:
-            raise RuntimeError(_modified_message(entry[1], entry[2], node, entry[0], node.seq))
+        saved_at = node.__dict__.get("out_saved_at", node.seq)  # later for an in-place op's node
+        if entry is not None and entry[0] and entry[0][-1] > saved_at:
+            raise RuntimeError(_modified_message(entry[1], entry[2], node, entry[0], saved_at))
 
 
 def _modified_message(shape, dtype, node, seqs, saved_at) -> str:
@@ -135,20 +141,42 @@ class Size(tuple):
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
 
+def _named_result(name: str) -> type:
+    """A ``(values, indices)`` result printed as PyTorch prints ``torch.return_types.<name>``."""
+    def __repr__(self) -> str:
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (MinMax,), {"__slots__": (), "__repr__": __repr__,
+                                  "__qualname__": f"return_types.{name}"})
+
+
 class return_types:
-    """Named results of ``max(dim=)``/``min(dim=)``, printed as PyTorch prints them."""
+    """Named results of ``max(dim=)``, ``min(dim=)``, ``sort`` and ``topk``."""
 
-    class max(MinMax):
-        __slots__ = ()
+    max = _named_result("max")
+    min = _named_result("min")
+    sort = _named_result("sort")
+    topk = _named_result("topk")
 
-        def __repr__(self) -> str:
-            return f"torch.return_types.max(\nvalues={self.values!r},\nindices={self.indices!r})"
 
-    class min(MinMax):
-        __slots__ = ()
+def numpy_names(fn):
+    """``fn`` also taking NumPy's ``axis=`` for ``dim=`` (and ``keepdims=`` for ``keepdim=``), as
+    PyTorch's functions and methods with a ``dim`` do: ``x.sum(axis=0)``."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if "axis" in kwargs or "keepdims" in kwargs:
+            kwargs = _dim_names(fn.__name__, kwargs)
+        return fn(*args, **kwargs)
+    return call
 
-        def __repr__(self) -> str:
-            return f"torch.return_types.min(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+def _dim_names(name: str, kwargs: dict) -> dict:
+    kwargs = dict(kwargs)
+    for alias, real in (("axis", "dim"), ("keepdims", "keepdim")):
+        if alias in kwargs:
+            if real in kwargs:  # both spellings: PyTorch takes the alias as an unknown keyword
+                raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+            kwargs[real] = kwargs.pop(alias)
+    return kwargs
 
 
 class Tensor:
@@ -216,7 +244,7 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
-        if self._node is not None and not self._retain:
+        if self._node is not None and not self._retain and self._grad is None:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -440,6 +468,10 @@ class Tensor:
         node = self._node
         if node is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE if view_message else LEAF_INPLACE)
+        if node.op in ops.MULTIPLE_VIEWS and not view_message:
+            output = node.params.get("i", node.params["index"][-1])  # (unbind: its index)
+            raise RuntimeError(MULTIPLE_VIEWS_INPLACE.format(
+                output, _BACKWARD_SUFFIX.sub("", node.label)))
         while type(node) is not AccumulateGrad and node.op in ops.VIEWS:
             node = node.parents[0]
         if type(node) is AccumulateGrad:
@@ -467,6 +499,8 @@ class Tensor:
             np.copyto(data, np.broadcast_to(result._data, data.shape), casting="unsafe")
             self._data = data
             take_node(self, result)
+            if result._node.out is not None:  # PyTorch saves the output as of this update
+                result._node.out_saved_at = next(_sequence)
             if self._base is not None or self._views is not None:
                 views.updated(self)  # a view's update goes into its base; views see the base's
         self._tangent = result._tangent
@@ -519,6 +553,60 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         return self._inplace(lambda s: F.clamp(s, min, max))
+
+    def pow_(self, exponent):
+        return self._inplace(F.pow, exponent)
+
+    def square_(self):
+        return self._inplace(F.square)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(F.masked_fill, mask, value)
+
+    def sqrt_(self):
+        return self._inplace(F.sqrt)
+
+    def exp_(self):
+        return self._inplace(F.exp)
+
+    def log_(self):
+        return self._inplace(F.log)
+
+    def neg_(self):
+        return self._inplace(F.neg)
+
+    def abs_(self):
+        return self._inplace(F.abs)
+
+    def sigmoid_(self):
+        return self._inplace(F.sigmoid)
+
+    def tanh_(self):
+        return self._inplace(F.tanh)
+
+    def relu_(self):
+        return self._inplace(F.relu)
+
+    def sin_(self):
+        return self._inplace(F.sin)
+
+    def cos_(self):
+        return self._inplace(F.cos)
+
+    def reciprocal_(self):
+        return self._inplace(F.reciprocal)
+
+    def floor_(self):
+        return self._inplace(F.floor)
+
+    def ceil_(self):
+        return self._inplace(F.ceil)
+
+    def round_(self, *, decimals=0):
+        return self._inplace(lambda s: F.round(s, decimals=decimals))
+
+    def trunc_(self):
+        return self._inplace(F.trunc)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -706,6 +794,79 @@ class Tensor:
     def clamp(self, min=None, max=None):
         return F.clamp(self, min, max)
 
+    def log1p(self):
+        return F.log1p(self)
+
+    def expm1(self):
+        return F.expm1(self)
+
+    def exp2(self):
+        return F.exp2(self)
+
+    def log2(self):
+        return F.log2(self)
+
+    def log10(self):
+        return F.log10(self)
+
+    def sinh(self):
+        return F.sinh(self)
+
+    def cosh(self):
+        return F.cosh(self)
+
+    def asin(self):
+        return F.asin(self)
+
+    def acos(self):
+        return F.acos(self)
+
+    def atan(self):
+        return F.atan(self)
+
+    arcsin, arccos, arctan = asin, acos, atan
+
+    def rsqrt(self):
+        return F.rsqrt(self)
+
+    def atan2(self, other):
+        F.must_be_tensor("atan2", "other", 1, other)  # a method counts from after self
+        return F.atan2(self, other)
+
+    arctan2 = atan2
+
+    def floor(self):
+        return F.floor(self)
+
+    def ceil(self):
+        return F.ceil(self)
+
+    def trunc(self):
+        return F.trunc(self)
+
+    fix = trunc
+
+    def round(self, *, decimals=0):
+        return F.round(self, decimals=decimals)
+
+    def isnan(self):
+        return F.isnan(self)
+
+    def isinf(self):
+        return F.isinf(self)
+
+    def isfinite(self):
+        return F.isfinite(self)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return F.nan_to_num(self, nan, posinf, neginf)
+
+    def masked_fill(self, mask, value):
+        return F.masked_fill(self, mask, value)
+
+    def where(self, condition, other):
+        return F.where(condition, self, other)
+
     clip = clamp
 
     def maximum(self, other):
@@ -714,47 +875,92 @@ class Tensor:
     def minimum(self, other):
         return F.minimum(self, other)
 
+    @numpy_names
     def sum(self, dim=None, keepdim=False, dtype=None):
         return F.sum(self, dim, keepdim, dtype=dtype)
 
+    @numpy_names
     def mean(self, dim=None, keepdim=False, dtype=None):
         return F.mean(self, dim, keepdim, dtype=dtype)
 
-    def prod(self, dim=None, keepdim=False):
-        return F.prod(self, dim, keepdim)
+    @numpy_names
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        return F.prod(self, dim, keepdim, dtype=dtype)
 
+    @numpy_names
     def max(self, dim=None, keepdim=False):
         return F.max(self, dim, keepdim)
 
+    @numpy_names
     def min(self, dim=None, keepdim=False):
         return F.min(self, dim, keepdim)
 
+    @numpy_names
     def argmax(self, dim=None, keepdim=False):
         return F.argmax(self, dim, keepdim)
 
+    @numpy_names
     def argmin(self, dim=None, keepdim=False):
         return F.argmin(self, dim, keepdim)
+
+    @numpy_names
+    def amax(self, dim=(), keepdim=False):
+        return F.amax(self, dim, keepdim)
+
+    @numpy_names
+    def amin(self, dim=(), keepdim=False):
+        return F.amin(self, dim, keepdim)
+
+    @numpy_names
+    def logsumexp(self, dim=None, keepdim=False):
+        return F.logsumexp(self, dim, keepdim)
+
+    @numpy_names
+    def cumsum(self, dim=None, *, dtype=None):
+        return F.cumsum(self, dim, dtype=dtype)
+
+    @numpy_names
+    def cumprod(self, dim=None, *, dtype=None):
+        return F.cumprod(self, dim, dtype=dtype)
+
+    @numpy_names
+    def sort(self, dim=-1, descending=False, stable=False):
+        return F.sort(self, dim, descending, stable)
+
+    @numpy_names
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return F.argsort(self, dim, descending, stable)
+
+    @numpy_names
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return F.topk(self, k, dim, largest, sorted)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return F.norm(self, p, dim, keepdim)
 
+    @numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         return F.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
         return F.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @numpy_names
     def softmax(self, dim):
         return F.softmax(self, dim)
 
+    @numpy_names
     def log_softmax(self, dim):
         return F.log_softmax(self, dim)
 
-    def all(self):
-        return Tensor._wrap(np.asarray(self._data.all()))
+    @numpy_names
+    def all(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.asarray(self._data.all(axis=dim, keepdims=keepdim)))
 
-    def any(self):
-        return Tensor._wrap(np.asarray(self._data.any()))
+    @numpy_names
+    def any(self, dim=None, keepdim=False):
+        return Tensor._wrap(np.asarray(self._data.any(axis=dim, keepdims=keepdim)))
 
     def eq(self, other):
         return F.eq(self, other)
@@ -797,9 +1003,11 @@ class Tensor:
     def flatten(self, start_dim=0, end_dim=-1):
         return F.flatten(self, start_dim, end_dim)
 
+    @numpy_names
     def squeeze(self, dim=None):
         return F.squeeze(self, dim)
 
+    @numpy_names
     def unsqueeze(self, dim):
         return F.unsqueeze(self, dim)
 
@@ -867,8 +1075,73 @@ class Tensor:
     def cuda(self, *args, **kwargs):
         raise AssertionError("Torch not compiled with CUDA enabled")
 
+    @numpy_names
     def unbind(self, dim=0):
         return F.unbind(self, dim)
+
+    def split(self, split_size, dim=0):
+        return F.split(self, split_size, dim)
+
+    @numpy_names
+    def chunk(self, chunks, dim=0):
+        return F.chunk(self, chunks, dim)
+
+    def flip(self, *args, dims=None):
+        return F.flip(self, _shape_args(args) if args else dims)
+
+    def roll(self, shifts, dims=None):
+        return F.roll(self, shifts, dims)
+
+    def tril(self, diagonal=0):
+        return F.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return F.triu(self, diagonal)
+
+    def trace(self):
+        return F.trace(self)
+
+    def diag(self, diagonal=0):
+        return F.diag(self, diagonal)
+
+    def bmm(self, mat2):
+        return F.bmm(self, mat2)
+
+    @numpy_names
+    def gather(self, dim, index):
+        return F.gather(self, dim, index)
+
+    @numpy_names
+    def index_select(self, dim, index):
+        return F.index_select(self, dim, index)
+
+    # --- new tensors like this one (its dtype unless told otherwise) ------------------------
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from autodiff_repl.engine import creation
+        if isinstance(data, Tensor):
+            warnings.warn("To copy construct from a tensor, it is recommended to use "
+                          "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                          "requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+                          UserWarning, stacklevel=2)
+        return creation.tensor(data._data if isinstance(data, Tensor) else data,
+                               dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from autodiff_repl.engine import creation
+        if not isinstance(size, tuple | list | Size):
+            raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, "
+                            f"not {type(size).__name__}")
+        return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                             requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self.new_full(_shape_args(size), 1, dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self.new_full(_shape_args(size), 0, dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self.new_full(_shape_args(size), 0, dtype, requires_grad=requires_grad)
 
 
 _CPU = type("device", (), {"__repr__": lambda self: "device(type='cpu')",

@@ -20,20 +20,27 @@ from autodiff_repl.lang.limits import LimitError, Limits, take
 from autodiff_repl.lang.namespace import Module
 
 TENSOR = frozenset({
-    "T", "mT", "abs", "add", "add_", "all", "allclose", "any", "argmax", "argmin", "backward",
-    "bool", "clamp", "clamp_", "clip", "clone", "contiguous", "copy_", "cos", "cpu", "cuda",
-    "data", "detach", "detach_", "device", "dim", "div", "div_", "divide", "dot", "double",
-    "dtype", "element_size", "eq", "equal", "exp", "expand", "expand_as", "fill_", "flatten",
-    "float", "ge", "grad", "grad_fn", "gt", "half", "int", "is_cuda", "is_floating_point",
-    "is_leaf", "isclose", "item", "itemsize", "le", "log", "log_softmax", "long", "lt", "matmul",
-    "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mul_", "multiply", "mv", "nbytes",
-    "ndim", "ne", "neg", "nelement", "norm", "normal_", "numel", "numpy", "outer", "permute",
-    "pow", "prod", "reciprocal", "register_hook", "relu", "requires_grad", "requires_grad_",
-    "reshape", "reshape_as", "retain_grad", "retains_grad", "shape", "sigmoid", "sign", "sin",
-    "size", "softmax", "sqrt", "square", "squeeze", "std", "sub", "sub_", "subtract", "sum",
-    "sum_to_size", "t", "tan", "tanh", "to", "tolist", "transpose", "type", "uniform_",
-    "unbind", "unsqueeze", "var", "view", "view_as", "zero_", "_version", "repeat",
-    "is_contiguous",
+    "abs", "abs_", "acos", "add", "add_", "all", "allclose", "amax", "amin", "any", "arccos",
+    "arcsin", "arctan", "arctan2", "argmax", "argmin", "argsort", "asin", "atan", "atan2",
+    "backward", "bmm", "bool", "ceil", "ceil_", "chunk", "clamp", "clamp_", "clip", "clone",
+    "contiguous", "copy_", "cos", "cos_", "cosh", "cpu", "cuda", "cumprod", "cumsum", "data",
+    "detach", "detach_", "device", "diag", "dim", "div", "div_", "divide", "dot", "double",
+    "dtype", "element_size", "eq", "equal", "exp", "exp2", "exp_", "expand", "expand_as",
+    "expm1", "fill_", "fix", "flatten", "flip", "float", "floor", "floor_", "gather", "ge",
+    "grad", "grad_fn", "gt", "half", "index_select", "int", "is_contiguous", "is_cuda",
+    "is_floating_point", "is_leaf", "isclose", "isfinite", "isinf", "isnan", "item", "itemsize",
+    "le", "log", "log10", "log1p", "log2", "log_", "log_softmax", "logsumexp", "long", "lt",
+    "masked_fill", "masked_fill_", "matmul", "max", "maximum", "mean", "min", "minimum", "mm",
+    "mT", "mul", "mul_", "multiply", "mv", "nan_to_num", "nbytes", "ndim", "ne", "neg", "neg_",
+    "nelement", "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros", "norm",
+    "normal_", "numel", "numpy", "outer", "permute", "pow", "pow_", "prod", "reciprocal",
+    "reciprocal_", "register_hook", "relu", "relu_", "repeat", "requires_grad",
+    "requires_grad_", "reshape", "reshape_as", "retain_grad", "retains_grad", "roll", "round",
+    "round_", "rsqrt", "shape", "sigmoid", "sigmoid_", "sign", "sin", "sin_", "sinh", "size",
+    "softmax", "sort", "split", "sqrt", "sqrt_", "square", "square_", "squeeze", "std", "sub",
+    "sub_", "subtract", "sum", "sum_to_size", "T", "t", "tan", "tanh", "tanh_", "to", "tolist",
+    "topk", "trace", "transpose", "tril", "triu", "trunc", "trunc_", "type", "unbind",
+    "uniform_", "unsqueeze", "var", "_version", "view", "view_as", "where", "zero_",
 })
 """PyTorch's Tensor API as the engine implements it."""
 
@@ -81,7 +88,8 @@ def _extra_types() -> list:
     handle.remove()
     extra.append((type(handle), frozenset({"remove"})))
     extra.append((type(engine.manual_seed(0)), frozenset({"initial_seed", "seed"})))
-    for kind in (engine.return_types.max, engine.return_types.min):
+    for kind in (engine.return_types.max, engine.return_types.min,
+                 engine.return_types.sort, engine.return_types.topk):
         extra.append((kind, frozenset({"values", "indices", "index", "count"})))
     return extra
 

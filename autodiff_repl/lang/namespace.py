@@ -18,6 +18,7 @@ import numpy as np
 import autodiff_repl.engine as engine
 from autodiff_repl.engine import autograd as engine_autograd
 from autodiff_repl.engine.limits import check_numel, check_work
+from autodiff_repl.engine.tensor import numpy_names
 from autodiff_repl.lang.limits import DEFAULT, LimitError, take
 
 
@@ -51,21 +52,26 @@ class Function:
 
 
 TORCH_NAMES = (
-    "Size", "Tensor", "abs", "absolute", "add", "allclose", "amax", "amin", "arange", "argmax",
-    "argmin", "as_tensor", "bool", "broadcast_to", "clamp", "clip", "clone", "cos", "detach",
-    "div", "divide", "dot", "double", "dtype", "e", "empty", "empty_like", "enable_grad", "eq",
-    "equal", "exp", "expand", "eye", "flatten", "float", "float16", "float32", "float64",
-    "floor_divide", "from_numpy", "full", "full_like", "ge", "ger", "get_default_dtype",
-    "get_printoptions", "gt", "half", "inf", "inference_mode", "inner", "int", "int16", "int32",
-    "int64", "int8", "is_floating_point", "is_grad_enabled", "is_tensor", "isclose", "le",
-    "linspace", "log", "log_softmax", "long", "lt", "manual_seed", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "nan", "ne", "neg", "negative",
-    "no_grad", "norm", "normal", "numel", "ones", "ones_like", "outer", "permute", "pi", "pow",
-    "prod", "rand", "rand_like", "randint", "randn", "randn_like", "reciprocal", "relu",
-    "remainder", "reshape", "return_types", "rsub", "set_default_dtype", "set_grad_enabled",
-    "short", "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "sub", "subtract",
-    "sum", "sum_to_size", "swapaxes", "t", "tan", "tanh", "tensor", "transpose", "true_divide",
-    "uint8", "unbind", "unsqueeze", "vdot", "where", "zeros", "zeros_like",
+    "abs", "absolute", "acos", "add", "allclose", "amax", "amin", "arange", "arccos", "arcsin",
+    "arctan", "arctan2", "argmax", "argmin", "argsort", "as_tensor", "asin", "atan", "atan2",
+    "bmm", "bool", "broadcast_to", "ceil", "chunk", "clamp", "clip", "clone", "cos", "cosh",
+    "cumprod", "cumsum", "detach", "diag", "div", "divide", "dot", "double", "dtype", "e",
+    "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "exp2", "expand", "expm1",
+    "eye", "fix", "flatten", "flip", "float", "float16", "float32", "float64", "floor",
+    "floor_divide", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "get_default_dtype", "get_printoptions", "gt", "half", "hstack", "index_select", "inf",
+    "inference_mode", "inner", "int", "int16", "int32", "int64", "int8", "is_floating_point",
+    "is_grad_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace",
+    "log", "log10", "log1p", "log2", "log_softmax", "logsumexp", "long", "lt", "manual_seed",
+    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "multiply", "mv", "nan", "nan_to_num", "ne", "neg", "negative", "no_grad", "norm", "normal",
+    "numel", "ones", "ones_like", "outer", "permute", "pi", "pow", "prod", "rand", "rand_like",
+    "randint", "randn", "randn_like", "reciprocal", "relu", "remainder", "reshape",
+    "return_types", "roll", "round", "rsqrt", "rsub", "set_default_dtype", "set_grad_enabled",
+    "short", "sigmoid", "sign", "sin", "sinh", "Size", "softmax", "sort", "split", "sqrt",
+    "square", "squeeze", "sub", "subtract", "sum", "sum_to_size", "swapaxes", "t", "tan",
+    "tanh", "Tensor", "tensor", "topk", "trace", "transpose", "tril", "triu", "true_divide",
+    "trunc", "uint8", "unbind", "unsqueeze", "vdot", "vstack", "where", "zeros", "zeros_like",
 )
 """The engine's public names the ``torch`` facade shows (modules and internals left out)."""
 
@@ -130,10 +136,20 @@ def build_torch(note) -> Module:
         return engine_autograd.Variable(data, requires_grad=requires_grad, volatile=volatile)
 
     def _joiner(fn):
+        @numpy_names
         def join(tensors, dim=0):
             tensors = take(tensors, DEFAULT.max_sequence_length)
             _checked_join(tensors)
             return fn(tensors, dim)
+        join.__name__ = fn.__name__
+        return join
+
+    def _stacker(fn):  # hstack, vstack: no dim
+        def join(tensors):
+            if not isinstance(tensors, engine.Tensor):  # (a tensor: the engine's TypeError)
+                tensors = take(tensors, DEFAULT.max_sequence_length)
+                _checked_join(tensors)
+            return fn(tensors)
         join.__name__ = fn.__name__
         return join
 
@@ -153,6 +169,8 @@ def build_torch(note) -> Module:
     for name in ("cat", "concat", "concatenate", "stack"):
         if hasattr(engine, name):
             members[name] = Function(name, _joiner(getattr(engine, name)))
+    for name in ("hstack", "vstack"):
+        members[name] = Function(name, _stacker(getattr(engine, name)))
     members["set_printoptions"] = Function("set_printoptions", set_printoptions)
     for name in ("tensor", "as_tensor"):
         members[name] = Function(name, _nested_checked(getattr(engine, name)))
@@ -301,6 +319,14 @@ def build_numpy(seed: int) -> Module:
         call.__name__ = fn.__name__
         return call
 
+    def _joined_all(fn):  # hstack, vstack: no axis
+        def call(arrays):
+            arrays = [np.asarray(_np_input(a)) for a in take(arrays, DEFAULT.max_sequence_length)]
+            check_numel((sum(a.size for a in arrays),))
+            return _np_result(fn(arrays))
+        call.__name__ = fn.__name__
+        return call
+
     def _sized_random(draw):
         def call(*shape):
             shape = _shape(shape[0]) if len(shape) == 1 else tuple(shape)
@@ -341,8 +367,13 @@ def build_numpy(seed: int) -> Module:
                  "maximum", "minimum", "add", "subtract", "multiply", "divide", "power", "where",
                  "sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var",
                  "allclose", "isclose", "array_equal", "reshape", "transpose", "clip",
-                 "round", "floor", "ceil", "cumsum"):
+                 "round", "floor", "ceil", "cumsum", "log1p", "expm1", "exp2", "log2", "log10",
+                 "sinh", "cosh", "arcsin", "arccos", "arctan", "arctan2", "trunc", "isnan",
+                 "isinf", "isfinite", "nan_to_num", "cumprod", "sort", "argsort", "flip", "roll",
+                 "tril", "triu", "trace", "amax", "amin"):
         members[name] = _elementwise(getattr(np, name))
+    for name in ("hstack", "vstack"):
+        members[name] = _joined_all(getattr(np, name))
     return Module("numpy", members, "a few NumPy functions on plain arrays")
 
 
