@@ -647,3 +647,27 @@ def test_cuda_and_a_second_inferred_dimension_fail_as_in_pytorch():
         torch.ones(2).cuda()
     with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
         torch.ones(4).reshape(-1, -1)
+
+
+def test_autograd_grad_runs_hooks_and_only_the_nodes_it_needs():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g * 10)
+    assert torch.autograd.grad((x * x).sum(), x)[0].tolist() == [20.0, 40.0]
+    m = x * 3
+    m.register_hook(lambda g: g * 0 + 7)
+    assert torch.autograd.grad((m ** 2).sum(), m)[0].tolist() == [7.0, 7.0]
+    # m's own node did not run, so it was not freed: a pass through it still works
+    assert torch.autograd.grad((m ** 2).sum(), x)[0].tolist() == [210.0, 210.0]
+
+
+def test_backward_with_inputs_fills_only_their_grad_even_for_a_non_leaf():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    m = x * 3
+    y = (m ** 2 * w).sum()
+    y.backward(inputs=[m], retain_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a non-leaf's .grad, once set, is read without warning
+        assert (m.grad.tolist(), x.grad, w.grad) == ([18.0, 48.0], None, None)
+    y.backward(inputs=[w])
+    assert (x.grad, w.grad.tolist()) == (None, [9.0, 36.0])

@@ -18,6 +18,7 @@ tensors (``backends.GRAPH``) so the gradients carry a graph of their own.
 from __future__ import annotations
 
 import heapq
+import operator
 import sys
 from collections.abc import Callable
 
@@ -104,9 +105,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _warn_once(CREATE_GRAPH_CYCLE)
     roots, seeds = _roots(tensors, grad_tensors, create_graph)
     only = None
-    if inputs is not None:
+    if inputs is not None:  # node -> the tensor whose .grad takes its gradient
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        only = {t._edge() for t in inputs}
+        only = {t._edge(): t for t in inputs}
     run(roots, seeds, create_graph if retain_graph is None else retain_graph, create_graph,
         accumulate_into=only, observer=observer)
 
@@ -141,13 +142,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=None,
         capture=None, observer: Observer | None = None) -> dict:
     """Propagate ``seeds`` from ``roots`` to the leaves. Returns the gradients of the nodes in
-    ``capture``; leaves' ``.grad`` are updated unless ``capture`` is given."""
+    ``capture`` (``autograd.grad``); otherwise adds them into ``.grad``: every leaf's, or with
+    ``accumulate_into`` (``backward(inputs=...)``, node -> tensor) only those tensors'. With
+    either, only the nodes that lead to them run."""
     m = GRAPH if create_graph else RAW
     totals: dict = {}  # node -> the sum of the gradients that reached it so far
     for root, seed in zip(roots, seeds, strict=False):
         totals[root] = seed if root not in totals else totals[root] + seed
     waiting = [(-node.seq, node) for node in totals]  # the largest sequence number first
     heapq.heapify(waiting)
+    wanted = capture if capture is not None else accumulate_into
+    useful = None if wanted is None else _leading_to(totals, wanted)
     captured: dict = {}
     recording = STATE.enabled
     STATE.enabled = create_graph  # the formulas record a graph only for create_graph
@@ -155,18 +160,25 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
         while waiting:
             node = heapq.heappop(waiting)[1]
             g = totals.pop(node)
-            if capture is not None and node in capture:
-                captured[node] = g
             if type(node) is AccumulateGrad:
-                if capture is None and (accumulate_into is None or node in accumulate_into):
-                    leaf = node.variable_ref()
-                    if leaf is not None:
-                        _accumulate(leaf, g, create_graph, may_keep=True)
+                leaf = node.variable_ref()
+                if capture is not None:
+                    if node in capture:  # autograd.grad: the leaf's hooks run, .grad untouched
+                        captured[node] = g if leaf is None or not leaf._hooks else \
+                            _run_hooks(leaf._hooks, g, create_graph)
+                elif leaf is not None and (accumulate_into is None or node in accumulate_into):
+                    _accumulate(leaf, g, create_graph, may_keep=True)
                 if observer is not None:
                     observer(node, g, ())
                 continue
             if node.hooks is not None or node.retained is not None:
                 g = _node_hooks(node, g, create_graph)
+            if capture is not None and node in capture:
+                captured[node] = g
+            if accumulate_into is not None and node in accumulate_into:  # backward(inputs=[y])
+                _accumulate(accumulate_into[node], g, create_graph)
+            if useful is not None and node not in useful:
+                continue  # no wanted input lies behind it: not run, nothing freed
             grads = _input_grads(node, g, m, create_graph)
             if observer is not None:
                 observer(node, g, grads)
@@ -185,6 +197,25 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     finally:
         STATE.enabled = recording
     return captured
+
+
+def _leading_to(roots, wanted) -> set:
+    """The nodes behind ``roots`` that a path leads from to a node of ``wanted``: all a pass for
+    those inputs must run (PyTorch's engine runs no other, so it frees no other)."""
+    reachable, stack = set(roots), list(roots)
+    while stack:
+        for parent in stack.pop().parents:
+            if parent is not None and parent not in reachable:
+                reachable.add(parent)
+                stack.append(parent)
+    useful: set = set()
+    for node in sorted(reachable, key=_SEQ):  # inputs before the nodes that use them
+        if any(p is not None and (p in wanted or p in useful) for p in node.parents):
+            useful.add(node)
+    return useful
+
+
+_SEQ = operator.attrgetter("seq")
 
 
 def _node_hooks(node: Node, g, create_graph: bool):
