@@ -128,3 +128,12 @@ def test_an_input_used_only_inside_no_grad_names_what_was_computed_from_it() -> 
     assert w.cause == ("x was used inside `with torch.no_grad():` (for n), where nothing is "
                        "recorded, so no graph leads back to x")
     assert w.fix == "compute n from x outside no_grad, then backward it"
+
+
+def test_no_grad_is_named_for_a_result_several_ops_deep_in_the_block():
+    from autodiff_repl.session import Session
+
+    s = Session()
+    s.execute("x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n    y = (x * 2).sum()")
+    text = "\n".join(o.data.plain() for o in s.execute("why y.grad"))
+    assert "y was computed from x inside torch.no_grad()" in text

@@ -128,7 +128,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
-                      "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
     return _finish(to_array(data, dtype), requires_grad)

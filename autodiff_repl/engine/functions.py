@@ -62,6 +62,9 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
             if t._rg:
                 out._no_grad_from = weakref.ref(t)
                 break
+            if t._no_grad_from is not None:  # computed further inside the same block
+                out._no_grad_from = t._no_grad_from
+                break
     if FORWARD.active:
         out._tangent = _tangent(op, inputs, arrays, data, params)
     return out

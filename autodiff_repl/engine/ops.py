@@ -534,11 +534,11 @@ def _select_jvp(m, t, x, out, dim, keepdim, onehot, largest):
 
 
 MAX_DIM = _row("max_dim", "MaxBackward0", _select_forward, (_select_vjp,), (_select_jvp,),
-               "max_{dim} {0}", ("1 at each max, else 0",),
+               "max_{dim} {0}", ("1 at the index max(dim) returned, else 0",),
                samples=(Sample(((2, 3),), call=lambda x: x.max(dim=1).values),
                         Sample(((2, 3),), call=lambda x: x.max(0, keepdim=True)[0])))
 MIN_DIM = _row("min_dim", "MinBackward0", _select_forward, (_select_vjp,), (_select_jvp,),
-               "min_{dim} {0}", ("1 at each min, else 0",),
+               "min_{dim} {0}", ("1 at the index min(dim) returned, else 0",),
                samples=(Sample(((2, 3),), call=lambda x: x.min(dim=1).values),))
 
 
