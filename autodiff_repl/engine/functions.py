@@ -545,8 +545,9 @@ def _mm(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     if da.dtype != db.dtype:
         _same_dtype(a, b, "mm")
-    check_numel((n, m))
-    check_work(n * k * m, f"the product of {da.shape} and {db.shape}")
+    if LIMITS.max_elements is not None:  # a session's limits (none for library use)
+        check_numel((n, m))
+        check_work(n * k * m, da.shape, db.shape)
     return apply(ops.MM, (a, b), _NO_PARAMS, (da, db))
 
 
@@ -578,7 +579,7 @@ def matmul(input, other):
                                Tensor._wrap(np.empty(sb[:-2]))) from None
     shape = (*batch, *sa[-2:-1], *sb[-1:]) if len(sb) > 1 else (*batch, *sa[-2:-1])
     check_numel(shape)
-    check_work(math.prod(shape) * sa[-1], f"a batched product of {sa} and {sb}")
+    check_work(math.prod(shape) * sa[-1], sa, sb)
     return apply(ops.MATMUL, (a, b))  # np.matmul treats 1-D operands as PyTorch does
 
 
@@ -629,7 +630,7 @@ def bmm(input, mat2):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected scalar type {a.dtype.short} but found {b.dtype.short}")
     check_numel((n, rows, cols))
-    check_work(n * rows * k * cols, f"the batched product of {a._data.shape} and {b._data.shape}")
+    check_work(n * rows * k * cols, a._data.shape, b._data.shape)
     return apply(ops.BMM, (a, b))
 
 
@@ -681,7 +682,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
 @numpy_names
 def mean(input, dim=None, keepdim=False, dtype=None):
     t = as_tensor(input)
-    if not (dtype or t.dtype).is_floating_point:
+    if (t._data.dtype.kind != "f") if dtype is None else not dtype.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {(dtype or t.dtype).short}")
     arrays = None if dtype is None else _computed_in(t, dtype)

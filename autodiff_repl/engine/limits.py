@@ -38,10 +38,12 @@ WORK_PER_ELEMENT = 200
 2·10⁹ multiply-adds: about a second of NumPy here)."""
 
 
-def check_work(multiply_adds: int, what: str) -> None:
-    """Raise ``TensorTooLarge`` if ``what`` (a matrix product) would take too long."""
+def check_work(multiply_adds: int, a_shape: tuple, b_shape: tuple) -> None:
+    """Raise ``TensorTooLarge`` if the product of operands shaped ``a_shape`` and ``b_shape``
+    would take too long."""
     limit = LIMITS.max_elements
     if limit is None or multiply_adds <= limit * WORK_PER_ELEMENT:
         return
-    raise TensorTooLarge(f"{what} takes {multiply_adds:,} multiply-adds; the limit is "
+    raise TensorTooLarge(f"the product of {tuple(a_shape)} and {tuple(b_shape)} takes "
+                         f"{multiply_adds:,} multiply-adds; the limit is "
                          f"{limit * WORK_PER_ELEMENT:,}")

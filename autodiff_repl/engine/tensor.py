@@ -163,7 +163,7 @@ def numpy_names(fn):
     PyTorch's functions and methods with a ``dim`` do: ``x.sum(axis=0)``."""
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        if "axis" in kwargs or "keepdims" in kwargs:
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
             kwargs = _dim_names(fn.__name__, kwargs)
         return fn(*args, **kwargs)
     return call

@@ -382,7 +382,7 @@ def check_product(kind: str, a: tuple, b: tuple) -> None:
     shape = product_shape(kind, tuple(a), tuple(b))
     check_numel(shape)
     inner = a[-1] if a and b and kind != "outer" else 1
-    check_work(math.prod(shape) * inner, f"the product of {tuple(a)} and {tuple(b)}")
+    check_work(math.prod(shape) * inner, a, b)
 
 
 def product_shape(kind: str, a: tuple, b: tuple) -> tuple:
