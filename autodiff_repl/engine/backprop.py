@@ -27,7 +27,7 @@ import numpy as np
 from autodiff_repl.engine import ops
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import STATE
-from autodiff_repl.engine.graph import AccumulateGrad, Node
+from autodiff_repl.engine.graph import AccumulateGrad, Node, reachable
 from autodiff_repl.engine.tensor import INPLACE, Tensor, _warn_once
 
 SECOND_BACKWARD = (
@@ -202,14 +202,8 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
 def _leading_to(roots, wanted) -> set:
     """The nodes behind ``roots`` that a path leads from to a node of ``wanted``: all a pass for
     those inputs must run (PyTorch's engine runs no other, so it frees no other)."""
-    reachable, stack = set(roots), list(roots)
-    while stack:
-        for parent in stack.pop().parents:
-            if parent is not None and parent not in reachable:
-                reachable.add(parent)
-                stack.append(parent)
     useful: set = set()
-    for node in sorted(reachable, key=_SEQ):  # inputs before the nodes that use them
+    for node in sorted(reachable(*roots), key=_SEQ):  # inputs before the nodes that use them
         if any(p is not None and (p in wanted or p in useful) for p in node.parents):
             useful.add(node)
     return useful

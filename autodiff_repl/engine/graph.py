@@ -161,3 +161,16 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def reachable(*starts) -> list:
+    """Every node the graph reaches from ``starts`` through ``parents`` (each once; Nones and
+    repeats skipped), without recursion however long the chain."""
+    seen = {id(n): n for n in starts if n is not None}
+    stack = list(seen.values())
+    while stack:
+        for parent in stack.pop().parents:
+            if parent is not None and id(parent) not in seen:
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return list(seen.values())

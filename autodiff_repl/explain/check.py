@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autodiff_repl.engine.graph import reachable
 from autodiff_repl.explain import kinks
 from autodiff_repl.explain.trace_model import Check, Jacobian
 
@@ -96,13 +97,6 @@ def _below(starts) -> dict[int, list]:
     """For each node key: the nodes of ``starts`` above it (its gradient passes through them)."""
     out: dict[int, list] = {}
     for start in starts:
-        seen: set[int] = set()
-        stack = list(start.parents)
-        while stack:
-            node = stack.pop()
-            if node is None or id(node) in seen:
-                continue
-            seen.add(id(node))
+        for node in reachable(*start.parents):
             out.setdefault(id(node), []).append(start)
-            stack.extend(getattr(node, "parents", ()))
     return out

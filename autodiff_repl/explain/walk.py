@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.engine.graph import AccumulateGrad, reachable
 from autodiff_repl.explain import text
 
 
@@ -61,7 +61,7 @@ class View:
         self.names = {k: v for k, v in names.items() if not k.startswith("_")}
         tensor_names, self.data_names = self._name_maps()
         starts = [edge_of(t) for t in (root, *extra_roots)]
-        nodes = _reachable([n for n in starts if n is not None])
+        nodes = reachable(*starts)
         nodes.sort(key=lambda n: n.seq)
         taken = set(self.names)
         counter = 0
@@ -180,15 +180,3 @@ def _fresh(prefix: str, counter: int, taken: set) -> tuple[int, str]:
 def _output(node):
     ref = getattr(node, "output", None)
     return ref() if ref is not None else None
-
-
-def _reachable(starts) -> list:
-    seen: dict[int, object] = {}
-    stack = list(starts)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen[id(node)] = node
-        stack.extend(p for p in node.parents if p is not None)
-    return list(seen.values())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autodiff_repl.engine.graph import reachable
 from autodiff_repl.explain import nograd, text
 from autodiff_repl.explain.text import Block, line
 from autodiff_repl.explain.walk import edge_of
@@ -46,25 +47,14 @@ class Why:
         return text.plain_blocks(self.blocks())
 
 
-def _reach(start) -> dict[int, object]:
-    seen: dict[int, object] = {}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        stack.extend(node.parents)
-    return seen
-
-
 class _Session:
     """The learner's tensors and the graphs behind them."""
 
     def __init__(self, names: dict) -> None:
         self.tensors = {k: v for k, v in names.items()
                         if hasattr(v, "_data") and hasattr(v, "_node") and not k.startswith("_")}
-        self.graphs = {k: _reach(t._node) for k, t in self.tensors.items() if t._node is not None}
+        self.graphs = {k: {id(n): n for n in reachable(t._node)} for k, t in self.tensors.items()
+                       if t._node is not None}
 
     def users(self, acc) -> list[str]:
         """Names of the computed tensors whose graph reaches ``acc``."""

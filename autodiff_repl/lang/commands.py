@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autodiff_repl import engine
-from autodiff_repl.engine.graph import AccumulateGrad, Node
+from autodiff_repl.engine.graph import AccumulateGrad, Node, reachable
 from autodiff_repl.lang import hints
 from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Output, Quit
 
@@ -290,26 +290,13 @@ def graph_kept(y) -> Iterator[None]:
     """Leave ``y``'s graph as it was after the block, as ``retain_graph=True`` would: the values
     a backward pass in the block frees are put back (``trace y`` explains, it does not use up
     the graph)."""
-    nodes = [n for n in _graph_nodes(y) if isinstance(n, Node)]
+    nodes = [n for n in reachable(y.grad_fn) if isinstance(n, Node)]
     state = [(n, n.saved, n.out, n.freed) for n in nodes]
     try:
         yield
     finally:
         for node, saved, out, freed in state:
             node.saved, node.out, node.freed = saved, out, freed
-
-
-def _graph_nodes(y) -> list:
-    """Every node of ``y``'s graph (operations and leaves' AccumulateGrad)."""
-    seen: dict[int, object] = {}
-    stack = [y.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        stack.extend(node.parents)
-    return list(seen.values())
 
 
 def _operand(text: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from autodiff_repl.engine import Tensor
+from autodiff_repl.engine.graph import reachable
 from autodiff_repl.engine.limits import TensorTooLarge
 from autodiff_repl.lang.check import FOREIGN
 from autodiff_repl.lang.limits import LimitError
@@ -327,17 +328,8 @@ def freed_variables(y, variables: dict, skip: str) -> list[str]:
 
 def _freed_nodes(y) -> list:
     """The nodes of ``y``'s graph whose saved values a backward freed, in creation order."""
-    seen: set[int] = set()
-    freed, stack = [], [y.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.freed and node.has_saved:
-            freed.append(node)
-        stack.extend(node.parents)
-    return sorted(freed, key=lambda n: n.seq)
+    return sorted((n for n in reachable(y.grad_fn) if n.freed and n.has_saved),
+                  key=lambda n: n.seq)
 
 
 def _names_of(nodes: list, variables: dict, skip: str) -> list[str]:
