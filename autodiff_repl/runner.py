@@ -203,14 +203,14 @@ def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = Tr
         got = tx.output_lines(plain(outputs, hints=hints))
         result.inputs += 1
         result.got[item.line] = got
-        failed = any(isinstance(o, out.Error) for o in outputs)
+        want = _expected(item.want, hints)
+        failed = _unexpected_error(outputs, want)  # an error the transcript shows is a lesson
         result.failed += failed
         if stream is not None and console is None:
             _write(stream, "\n".join(tx.format_input(item.source) + got).rstrip("\n"))
         elif stream is not None:
             _write(stream, "\n".join(tx.format_input(item.source)))
             _show(stream, outputs, hints=hints, console=console)
-        want = _expected(item.want, hints)
         mismatch = compare and (not tx.output_matches(want, got)
                                 or _unexpected_error(outputs, want))
         if mismatch:
@@ -264,8 +264,9 @@ def run_path(path: str, *, stop_first: bool = False, hints: bool = True, check: 
              errors: TextIO | None = None, no_color: bool = False) -> int:
     """Run ``path`` (or stdin for ``-``); return the exit code.
 
-    0: everything ran (and matched, with ``check``); 1: a statement failed (plain run) or an
-    output or check did not match (``check``/``update``); 2: the file could not be read or parsed.
+    0: everything ran (and matched, with ``check``); 1: a statement failed (in a transcript: with
+    an error its expected output does not show) or an output or check did not match
+    (``check``/``update``); 2: the file could not be read or parsed.
     Problems with the file itself go to ``errors`` (stderr by default). Outputs are drawn in
     colour when ``stream`` wants it (``render.wants_color``), as in the REPL.
     """

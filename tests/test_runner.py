@@ -154,10 +154,18 @@ def test_a_check_that_does_not_hold_is_a_mismatch(write):
     assert code == 1 and "check failed: torch.allclose(x.grad, 5 * x)" in text
 
 
-def test_expected_errors_are_fine_under_check_but_fail_a_plain_run(write):
+def test_errors_a_transcript_shows_are_lessons_not_failures(write):
+    """A lesson that demonstrates an error runs cleanly (exit 0: the README's first command);
+    an error the transcript does not show fails a plain run too."""
     path = write(">>> nope\nNameError: name 'nope' is not defined\n...\n")
     assert run(path, check=True)[0] == 0
-    assert run(path)[0] == 1
+    assert run(path)[0] == 0
+    assert run(write(">>> nope\n>>> 1\n1\n"))[0] == 1
+
+
+def test_every_lesson_replays_with_exit_code_0():
+    for lesson in sorted(Path(lessons_dir()).glob("0*.txt")):
+        assert runner.run_path(str(lesson), stream=io.StringIO()) == 0, lesson
 
 
 def test_no_hints_ignores_expected_hint_lines(write):
