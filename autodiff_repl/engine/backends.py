@@ -124,28 +124,33 @@ class GRAPH:
 def bind_graph() -> None:
     """Fill ``GRAPH`` with the engine's public functions of the same names."""
     from autodiff_repl.engine import functions as f
+    from autodiff_repl.engine import reductions, shapes
 
     def sum_(x, dim, keepdim):
-        return f.sum(x) if dim is None and not keepdim else f.sum(x, dim, keepdim)
+        return reductions.sum(x) if dim is None and not keepdim else reductions.sum(x, dim, keepdim)
 
     def mean_(x, dim, keepdim):
-        return f.mean(x) if dim is None and not keepdim else f.mean(x, dim, keepdim)
+        if dim is None and not keepdim:
+            return reductions.mean(x)
+        return reductions.mean(x, dim, keepdim)
 
     def prod_(x, dim, keepdim):
         if dim is None:
-            return f.prod(x)
+            return reductions.prod(x)
         (d,) = dim
-        return f.prod(x, d, keepdim)
+        return reductions.prod(x, d, keepdim)
 
     table = {
         "exp": f.exp, "log": f.log, "sin": f.sin, "cos": f.cos, "sinh": f.sinh, "cosh": f.cosh,
         "sqrt": f.sqrt, "sign": f.sign, "abs": f.abs, "isfinite": f.isfinite, "where": f.where,
         "outer": f.outer, "dot": f.dot, "mv": f.mv, "mm": f.mm, "matmul": f.matmul, "bmm": f.bmm,
-        "sum_to": f.sum_to_size, "sum": sum_, "mean": mean_, "prod": prod_, "cumsum": f.cumsum,
-        "cumprod": f.cumprod, "flip": f.flip, "roll": f.roll, "tril": f.tril, "triu": f.triu,
-        "expand": f.expand, "reshape": f.reshape, "unsqueeze": f.unsqueeze, "t": f.t,
-        "mT": lambda x: f.transpose(x, -1, -2), "transpose": f.transpose, "permute": f.permute,
-        "getitem": lambda x, index: x[index], "index_backward": f.index_backward,
+        "sum_to": reductions.sum_to_size, "sum": sum_, "mean": mean_, "prod": prod_,
+        "cumsum": reductions.cumsum, "cumprod": reductions.cumprod, "flip": shapes.flip,
+        "roll": shapes.roll, "tril": shapes.tril, "triu": shapes.triu, "expand": shapes.expand,
+        "reshape": shapes.reshape, "unsqueeze": shapes.unsqueeze, "t": shapes.t,
+        "mT": lambda x: shapes.transpose(x, -1, -2), "transpose": shapes.transpose,
+        "permute": shapes.permute,
+        "getitem": lambda x, index: x[index], "index_backward": shapes.index_backward,
         "cast": lambda x, dtype: x.to(dtype),
     }
     for name, fn in table.items():

@@ -312,11 +312,11 @@ class Tensor:
     def T(self) -> Tensor:
         if self._data.ndim != 2:
             _warn_once(T_OF_0D if self._data.ndim == 0 else T_NOT_2D)
-        return F.permute(self, tuple(range(self.ndim))[::-1])
+        return shapes.permute(self, tuple(range(self.ndim))[::-1])
 
     @property
     def mT(self) -> Tensor:
-        return F.transpose(self, -2, -1)
+        return shapes.transpose(self, -2, -1)
 
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self._data.shape[dim]
@@ -387,7 +387,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter(F.unbind(self))
+        return iter(shapes.unbind(self))
 
     def __hash__(self) -> int:
         return id(self)
@@ -509,7 +509,7 @@ class Tensor:
     def zero_(self) -> Tensor:
         self._check_inplace()
         if (self._rg and STATE.enabled) or self._tangent is not None:
-            return self._inplace(lambda s: F.filled(ops.ZERO, s, 0))  # node ZeroBackward0
+            return self._inplace(lambda s: shapes.filled(ops.ZERO, s, 0))  # node ZeroBackward0
         INPLACE.record(self, self._node)
         self._data[...] = 0
         return self
@@ -517,13 +517,13 @@ class Tensor:
     def fill_(self, value) -> Tensor:
         self._check_inplace()
         if (self._rg and STATE.enabled) or self._tangent is not None:
-            return self._inplace(lambda s: F.filled(ops.FILL, s, value))
+            return self._inplace(lambda s: shapes.filled(ops.FILL, s, value))
         INPLACE.record(self, self._node)
         self._data[...] = value
         return self
 
     def copy_(self, src) -> Tensor:
-        return self._inplace(F.copy, src)
+        return self._inplace(shapes.copy, src)
 
     def normal_(self, mean=0.0, std=1.0) -> Tensor:
         from autodiff_repl.engine import creation
@@ -623,7 +623,7 @@ class Tensor:
     def __setitem__(self, index, value) -> None:
         self._check_inplace(view_message=True)  # PyTorch writes through a view of self
         producer = self._node
-        F.setitem(self, index, value)
+        shapes.setitem(self, index, value)
         INPLACE.record(self, producer)
         if self._node is not producer and (self._base is not None or self._views is not None):
             views.updated(self)
@@ -714,7 +714,7 @@ class Tensor:
         return F.logical_not(self) if self._data.dtype == np.bool_ else F.bitwise_not(self)
 
     def __getitem__(self, index):
-        return F.getitem(self, index)
+        return shapes.getitem(self, index)
 
     # --- methods that are the module functions ----------------------------------------------
     def add(self, other, alpha=1):
@@ -877,82 +877,82 @@ class Tensor:
 
     @numpy_names
     def sum(self, dim=None, keepdim=False, dtype=None):
-        return F.sum(self, dim, keepdim, dtype=dtype)
+        return reductions.sum(self, dim, keepdim, dtype=dtype)
 
     @numpy_names
     def mean(self, dim=None, keepdim=False, dtype=None):
-        return F.mean(self, dim, keepdim, dtype=dtype)
+        return reductions.mean(self, dim, keepdim, dtype=dtype)
 
     @numpy_names
     def prod(self, dim=None, keepdim=False, dtype=None):
-        return F.prod(self, dim, keepdim, dtype=dtype)
+        return reductions.prod(self, dim, keepdim, dtype=dtype)
 
     @numpy_names
     def max(self, dim=None, keepdim=False):
-        return F.max(self, dim, keepdim)
+        return reductions.max(self, dim, keepdim)
 
     @numpy_names
     def min(self, dim=None, keepdim=False):
-        return F.min(self, dim, keepdim)
+        return reductions.min(self, dim, keepdim)
 
     @numpy_names
     def argmax(self, dim=None, keepdim=False):
-        return F.argmax(self, dim, keepdim)
+        return reductions.argmax(self, dim, keepdim)
 
     @numpy_names
     def argmin(self, dim=None, keepdim=False):
-        return F.argmin(self, dim, keepdim)
+        return reductions.argmin(self, dim, keepdim)
 
     @numpy_names
     def amax(self, dim=(), keepdim=False):
-        return F.amax(self, dim, keepdim)
+        return reductions.amax(self, dim, keepdim)
 
     @numpy_names
     def amin(self, dim=(), keepdim=False):
-        return F.amin(self, dim, keepdim)
+        return reductions.amin(self, dim, keepdim)
 
     @numpy_names
     def logsumexp(self, dim=None, keepdim=False):
-        return F.logsumexp(self, dim, keepdim)
+        return reductions.logsumexp(self, dim, keepdim)
 
     @numpy_names
     def cumsum(self, dim=None, *, dtype=None):
-        return F.cumsum(self, dim, dtype=dtype)
+        return reductions.cumsum(self, dim, dtype=dtype)
 
     @numpy_names
     def cumprod(self, dim=None, *, dtype=None):
-        return F.cumprod(self, dim, dtype=dtype)
+        return reductions.cumprod(self, dim, dtype=dtype)
 
     @numpy_names
     def sort(self, dim=-1, descending=False, stable=False):
-        return F.sort(self, dim, descending, stable)
+        return reductions.sort(self, dim, descending, stable)
 
     @numpy_names
     def argsort(self, dim=-1, descending=False, stable=False):
-        return F.argsort(self, dim, descending, stable)
+        return reductions.argsort(self, dim, descending, stable)
 
     @numpy_names
     def topk(self, k, dim=-1, largest=True, sorted=True):
-        return F.topk(self, k, dim, largest, sorted)
+        return reductions.topk(self, k, dim, largest, sorted)
 
     def norm(self, p=2, dim=None, keepdim=False):
-        return F.norm(self, p, dim, keepdim)
+        return reductions.norm(self, p, dim, keepdim)
 
     @numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return F.std(self, dim, unbiased, keepdim, correction=correction)
+        return reductions.std(self, dim, unbiased, keepdim, correction=correction)
 
     @numpy_names
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return F.var(self, dim, unbiased, keepdim, correction=correction)
+        return reductions.var(self, dim, unbiased, keepdim, correction=correction)
 
     @numpy_names
     def softmax(self, dim):
-        return F.softmax(self, dim)
+        return reductions.softmax(self, dim)
 
     @numpy_names
     def log_softmax(self, dim):
-        return F.log_softmax(self, dim)
+        return reductions.log_softmax(self, dim)
 
     @numpy_names
     def all(self, dim=None, keepdim=False):
@@ -990,47 +990,47 @@ class Tensor:
         return F.isclose(self, other, rtol, atol, equal_nan)
 
     def reshape(self, *shape):
-        return F.reshape(self, _shape_args(shape))
+        return shapes.reshape(self, _shape_args(shape))
 
     def view(self, *shape):
-        return F.view(self, _shape_args(shape))
+        return shapes.view(self, _shape_args(shape))
 
     def view_as(self, other):
-        return F.reshape(self, other.shape)
+        return shapes.reshape(self, other.shape)
 
     reshape_as = view_as
 
     def flatten(self, start_dim=0, end_dim=-1):
-        return F.flatten(self, start_dim, end_dim)
+        return shapes.flatten(self, start_dim, end_dim)
 
     @numpy_names
     def squeeze(self, dim=None):
-        return F.squeeze(self, dim)
+        return shapes.squeeze(self, dim)
 
     @numpy_names
     def unsqueeze(self, dim):
-        return F.unsqueeze(self, dim)
+        return shapes.unsqueeze(self, dim)
 
     def transpose(self, dim0, dim1):
-        return F.transpose(self, dim0, dim1)
+        return shapes.transpose(self, dim0, dim1)
 
     def t(self):
-        return F.t(self)
+        return shapes.t(self)
 
     def permute(self, *dims):
-        return F.permute(self, _shape_args(dims))
+        return shapes.permute(self, _shape_args(dims))
 
     def expand(self, *sizes):
-        return F.expand(self, _shape_args(sizes))
+        return shapes.expand(self, _shape_args(sizes))
 
     def expand_as(self, other):
-        return F.expand(self, other.shape)
+        return shapes.expand(self, other.shape)
 
     def sum_to_size(self, *size):
-        return F.sum_to_size(self, _shape_args(size))
+        return reductions.sum_to_size(self, _shape_args(size))
 
     def repeat(self, *sizes):
-        return F.repeat(self, _shape_args(sizes))
+        return reductions.repeat(self, _shape_args(sizes))
 
     def clone(self):
         return F.clone(self)
@@ -1077,43 +1077,43 @@ class Tensor:
 
     @numpy_names
     def unbind(self, dim=0):
-        return F.unbind(self, dim)
+        return shapes.unbind(self, dim)
 
     def split(self, split_size, dim=0):
-        return F.split(self, split_size, dim)
+        return shapes.split(self, split_size, dim)
 
     @numpy_names
     def chunk(self, chunks, dim=0):
-        return F.chunk(self, chunks, dim)
+        return shapes.chunk(self, chunks, dim)
 
     def flip(self, *args, dims=None):
-        return F.flip(self, _shape_args(args) if args else dims)
+        return shapes.flip(self, _shape_args(args) if args else dims)
 
     def roll(self, shifts, dims=None):
-        return F.roll(self, shifts, dims)
+        return shapes.roll(self, shifts, dims)
 
     def tril(self, diagonal=0):
-        return F.tril(self, diagonal)
+        return shapes.tril(self, diagonal)
 
     def triu(self, diagonal=0):
-        return F.triu(self, diagonal)
+        return shapes.triu(self, diagonal)
 
     def trace(self):
-        return F.trace(self)
+        return shapes.trace(self)
 
     def diag(self, diagonal=0):
-        return F.diag(self, diagonal)
+        return shapes.diag(self, diagonal)
 
     def bmm(self, mat2):
         return F.bmm(self, mat2)
 
     @numpy_names
     def gather(self, dim, index):
-        return F.gather(self, dim, index)
+        return shapes.gather(self, dim, index)
 
     @numpy_names
     def index_select(self, dim, index):
-        return F.index_select(self, dim, index)
+        return shapes.index_select(self, dim, index)
 
     # --- new tensors like this one (its dtype unless told otherwise) ------------------------
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -1199,5 +1199,13 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     return to_array(data, dtype)
 
 
-from autodiff_repl.engine import backprop  # noqa: E402 - backprop needs Tensor first
-from autodiff_repl.engine import functions as F  # noqa: E402 - functions needs Tensor first
+# The functions tensors' methods call; they build on Tensor, so they come after it (the package
+# imports this module first, so they find it complete), in the order they build on each other.
+from autodiff_repl.engine import backprop  # noqa: E402
+from autodiff_repl.engine import functions as F  # noqa: E402
+
+# isort: split
+from autodiff_repl.engine import reductions  # noqa: E402
+
+# isort: split
+from autodiff_repl.engine import shapes  # noqa: E402

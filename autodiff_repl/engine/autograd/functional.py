@@ -46,7 +46,7 @@ def _grads(output: Tensor, inputs: tuple, grad_output, create_graph: bool) -> tu
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """J[i, j] = ∂ output_i / ∂ input_j, shaped ``output.shape + input.shape``."""
-    from autodiff_repl.engine import functions as F
+    from autodiff_repl.engine import shapes
     one_input, inputs = _as_tuple(inputs)
     xs = _leaves(inputs, create_graph)
     outputs = func(*xs)
@@ -54,14 +54,14 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     result = []
     for out in outputs:
         rows = [[] for _ in xs]
-        flat = F.reshape(out, (-1,))
+        flat = shapes.reshape(out, (-1,))
         for i in range(out.numel()):
             for j, g in enumerate(_grads(flat[i], xs, None, create_graph)):
                 rows[j].append(g)
         per_input = []
         for j, x in enumerate(xs):
             if rows[j]:
-                jac = F.reshape(F.stack(rows[j]), (*out.shape, *x.shape))
+                jac = shapes.reshape(shapes.stack(rows[j]), (*out.shape, *x.shape))
             else:
                 jac = Tensor._wrap(np.zeros((*out.shape, *x.shape), dtype=x._data.dtype))
             per_input.append(_finish(jac, create_graph))
@@ -120,8 +120,9 @@ def hvp(func, inputs, v, create_graph=False, strict=False):
     xs = _leaves(inputs, True)
     out = func(*xs)
     grads = _grads(out, xs, None, True)
-    from autodiff_repl.engine import functions as F
-    inner = F.sum(F.stack([F.sum(g * t) for g, t in zip(grads, vs, strict=False)]))
+    from autodiff_repl.engine import reductions, shapes
+    inner = reductions.sum(shapes.stack([reductions.sum(g * t)
+                                         for g, t in zip(grads, vs, strict=False)]))
     result = _grads(inner, xs, None, create_graph)
     result = tuple(_finish(r, create_graph) for r in result)
     return _finish(out, create_graph), result[0] if one_input else result

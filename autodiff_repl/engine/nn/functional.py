@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from autodiff_repl.engine import functions as F
 from autodiff_repl.engine import ops
-from autodiff_repl.engine.functions import log_softmax, relu, sigmoid, softmax, tanh
+from autodiff_repl.engine.functions import relu, sigmoid, tanh
+from autodiff_repl.engine.reductions import log_softmax, softmax
 
 
 def mse_loss(input, target, reduction: str = "mean"):
