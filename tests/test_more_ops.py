@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_torch_differential import graph_names
 
 from autodiff_repl import engine
 from autodiff_repl.session import Session
@@ -322,16 +323,6 @@ SNIPPETS = [
 ]
 
 
-def _graph_names(t) -> list:
-    out, stack, seen = [], [t.grad_fn], set()
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        out.append(node.name())
-        stack.extend(f for f, _ in reversed(node.next_functions))
-    return out
 
 
 def _observe(T, code: str) -> list:
@@ -345,7 +336,7 @@ def _observe(T, code: str) -> list:
     first = result[0] if isinstance(result, tuple) else result
     seen.append(str(first.dtype))
     if first.grad_fn is not None:
-        seen.append(_graph_names(first))
+        seen.append(graph_names(first))
     if first.requires_grad:
         w = np.linspace(0.5, 1.5, first.numel()).reshape(tuple(first.shape))
         with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -46,11 +46,7 @@ def _computed_in(t: Tensor, dtype) -> tuple | None:
 @numpy_names
 def sum(input, dim=None, keepdim=False, dtype=None):
     t = as_tensor(input)
-    arrays = _computed_in(t, dtype)
-    dims = _dims(dim, t.ndim)
-    if dims is None:
-        return apply(ops.SUM, (t,), _NO_PARAMS, arrays)
-    return apply(ops.SUM_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)}, arrays)
+    return _reduced(ops.SUM, ops.SUM_DIM, t, dim, keepdim, _computed_in(t, dtype))
 
 
 @numpy_names
@@ -60,20 +56,22 @@ def mean(input, dim=None, keepdim=False, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {(dtype or t.dtype).short}")
     arrays = None if dtype is None else _computed_in(t, dtype)
-    dims = _dims(dim, t.ndim)
-    if dims is None:
-        return apply(ops.MEAN, (t,), _NO_PARAMS, arrays)
-    return apply(ops.MEAN_DIM, (t,), {"dim": dims, "keepdim": bool(keepdim)}, arrays)
+    return _reduced(ops.MEAN, ops.MEAN_DIM, t, dim, keepdim, arrays)
 
 
 @numpy_names
 def prod(input, dim=None, keepdim=False, dtype=None):
     t = as_tensor(input)
-    arrays = _computed_in(t, dtype)
-    if dim is None:
-        return apply(ops.PROD, (t,), _NO_PARAMS, arrays)
-    return apply(ops.PROD_DIM, (t,), {"dim": _dims(dim, t.ndim), "keepdim": bool(keepdim)},
-                 arrays)
+    return _reduced(ops.PROD, ops.PROD_DIM, t, dim, keepdim, _computed_in(t, dtype))
+
+
+def _reduced(whole, along, t: Tensor, dim, keepdim, arrays) -> Tensor:
+    """Row ``whole`` over every element of ``t``, or row ``along`` the dimensions ``dim``
+    (``arrays``: ``t``'s data cast for the op, or None)."""
+    dims = _dims(dim, t.ndim)
+    if dims is None:
+        return apply(whole, (t,), _NO_PARAMS, arrays)
+    return apply(along, (t,), {"dim": dims, "keepdim": bool(keepdim)}, arrays)
 
 
 def sum_to_size(input, *size):
