@@ -27,7 +27,7 @@ import numpy as np
 from autodiff_repl.engine import ops
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import STATE
-from autodiff_repl.engine.graph import AccumulateGrad, Node, reachable
+from autodiff_repl.engine.graph import Node, reachable
 from autodiff_repl.engine.tensor import INPLACE, Tensor, _warn_once
 
 SECOND_BACKWARD = (
@@ -153,15 +153,21 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     heapq.heapify(waiting)
     wanted = capture if capture is not None else accumulate_into
     useful = None if wanted is None else _leading_to(totals, wanted)
+    plain = wanted is None and observer is None  # every leaf's .grad, and nobody watching
     captured: dict = {}
+    pop, push = heapq.heappop, heapq.heappush
     recording = STATE.enabled
     STATE.enabled = create_graph  # the formulas record a graph only for create_graph
     try:
         while waiting:
-            node = heapq.heappop(waiting)[1]
+            node = pop(waiting)[1]
             g = totals.pop(node)
-            if type(node) is AccumulateGrad:
+            if node.op is None:  # a leaf's AccumulateGrad
                 leaf = node.variable_ref()
+                if plain:
+                    if leaf is not None:
+                        _accumulate(leaf, g, create_graph, may_keep=True)
+                    continue
                 if capture is not None:
                     if node in capture:  # autograd.grad: the leaf's hooks run, .grad untouched
                         captured[node] = g if leaf is None or not leaf._hooks else \
@@ -173,24 +179,56 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
                 continue
             if node.hooks is not None or node.retained is not None:
                 g = _node_hooks(node, g, create_graph)
-            if capture is not None and node in capture:
-                captured[node] = g
-            if accumulate_into is not None and node in accumulate_into:  # backward(inputs=[y])
-                _accumulate(accumulate_into[node], g, create_graph)
-            if useful is not None and node not in useful:
-                continue  # no wanted input lies behind it: not run, nothing freed
-            grads = _input_grads(node, g, m, create_graph)
-            if observer is not None:
-                observer(node, g, grads)
-            for parent, gi in zip(node.parents, grads, strict=False):  # as many as parents
-                if gi is None:
+            if not plain:
+                if capture is not None and node in capture:
+                    captured[node] = g
+                if accumulate_into is not None and node in accumulate_into:  # inputs=[y]
+                    _accumulate(accumulate_into[node], g, create_graph)
+                if useful is not None and node not in useful:
+                    continue  # no wanted input lies behind it: not run, nothing freed
+            if node.freed and node.kept:
+                raise RuntimeError(SECOND_BACKWARD)
+            if INPLACE.active:
+                INPLACE.check(node)
+            # The op table's formulas give each input's gradient; each is summed back to the
+            # input's shape and cast to its dtype, and added into its parent's total.
+            op = node.op
+            vjps, params, metas = op.vjp, node.params, node.metas
+            xs = _inputs_for(node, create_graph, op.jvp is ELEMENTWISE)
+            out = node.out if not create_graph else _output(node)
+            if op.variadic:  # one formula gives every input's gradient
+                every = vjps(m, g, xs, out, **params)
+            seen = [] if observer is not None else None
+            for i, parent in enumerate(node.parents):
+                if parent is None:
+                    if seen is not None:
+                        seen.append(None)
                     continue
-                if parent in totals:
-                    totals[parent] = totals[parent] + gi
-                else:
+                if op.variadic:
+                    gi = every[i]
+                elif params:
+                    gi = vjps[i](m, g, *xs, out, **params)
+                else:  # most ops have no parameters: no keyword arguments to build
+                    gi = vjps[i](m, g, *xs, out)
+                shape, dtype = metas[i]
+                if gi.shape != shape:  # broadcasting stretched this input: sum back
+                    gi = m.sum_to(gi, shape)
+                if create_graph:
+                    if gi._data.dtype != dtype:
+                        gi = gi.to(_dtype(dtype))
+                elif type(gi) is not ndarray or gi.dtype is not dtype:  # a NumPy scalar,
+                    gi = np.asarray(gi, dtype=dtype)  # or promoted
+                if seen is not None:
+                    seen.append(gi)
+                total = totals.get(parent)
+                if total is None:
                     totals[parent] = gi
-                    heapq.heappush(waiting, (-parent.seq, parent))
-            grads = gi = g = None  # drop our references, so a leaf may take over its gradient
+                    push(waiting, (-parent.seq, parent))
+                else:
+                    totals[parent] = total + gi
+            if seen is not None:
+                observer(node, g, seen)
+            gi = g = total = every = seen = None  # drop our references: a leaf may take over
             if not retain_graph:  # free what the node saved: a second backward must refuse
                 node.saved = node.out = None
                 node.freed = True
@@ -223,48 +261,13 @@ def _node_hooks(node: Node, g, create_graph: bool):
     return g
 
 
-def _input_grads(node: Node, g, m, create_graph: bool) -> list:
-    """The gradient for each input of ``node`` (None for an input that doesn't require grad),
-    from its op's vjp formulas, summed back to the input's shape and cast to its dtype."""
-    op = node.op
-    if node.freed and node.kept:
-        raise RuntimeError(SECOND_BACKWARD)
-    if INPLACE.active:
-        INPLACE.check(node)
-    elementwise = op.jvp is ops.ELEMENTWISE
-    if node.saved is None and elementwise:  # the formulas read only g and the output
-        xs = _NONES[len(node.metas)]
-    else:
-        xs = _inputs_for(node, create_graph, elementwise)
+def _output(node: Node):
+    """With create_graph, the node's kept output as a tensor made by the node."""
     out = node.out
-    if out is not None and create_graph:
+    if out is not None:
         out = Tensor._wrap(out)
         out._node, out._rg = node, True
-    params = node.params
-    vjps = op.vjp
-    if op.variadic:  # one formula gives every input's gradient
-        every = vjps(m, g, xs, out, **params)
-    grads = []
-    for i, parent in enumerate(node.parents):
-        if parent is None:
-            grads.append(None)
-            continue
-        if op.variadic:
-            gi = every[i]
-        elif params:
-            gi = vjps[i](m, g, *xs, out, **params)
-        else:  # most ops have no parameters: skip building keyword arguments
-            gi = vjps[i](m, g, *xs, out)
-        shape, dtype = node.metas[i]
-        if gi.shape != shape:  # broadcasting stretched this input: sum back to its shape
-            gi = m.sum_to(gi, shape)
-        if create_graph:
-            if gi._data.dtype != dtype:
-                gi = gi.to(_dtype(dtype))
-        elif type(gi) is not np.ndarray or (gi.dtype is not dtype and gi.dtype != dtype):
-            gi = np.asarray(gi, dtype=dtype)
-        grads.append(gi)
-    return grads
+    return out
 
 
 def _dtype(np_dtype):
@@ -273,6 +276,8 @@ def _dtype(np_dtype):
 
 
 _NONES = {n: (None,) * n for n in range(1, 4)}
+ELEMENTWISE = ops.ELEMENTWISE
+ndarray = np.ndarray
 
 
 def _inputs_for(node: Node, create_graph: bool, elementwise: bool):
@@ -281,7 +286,7 @@ def _inputs_for(node: Node, create_graph: bool, elementwise: bool):
     and otherwise a stand-in that knows only its shape and dtype."""
     saved = node.saved
     if saved is None:
-        if elementwise:
+        if elementwise:  # the formulas read only g and the output
             return _NONES[len(node.metas)]
         return [_meta(shape, dtype) for shape, dtype in node.metas]
     xs = []

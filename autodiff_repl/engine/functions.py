@@ -48,8 +48,6 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
         data = np.asarray(data)
     out = _new(Tensor)  # Tensor._wrap(data), inlined: this is the engine's hottest path
     out._data = data
-    out._rg = False
-    out._node = None
     if STATE.enabled:
         for t in inputs:
             if t._rg:
@@ -60,17 +58,28 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
                 if op in ops.VIEWS and inputs[0]._node is not None:  # for in-place updates
                     views.remember(out, inputs[0], op, params)
                 break
-    elif RECORDING.keep_values:  # for explanations: a result no_grad() kept out of a graph
-        for t in inputs:
-            if t._rg:
-                out._no_grad_from = weakref.ref(t)
-                break
-            if t._no_grad_from is not None:  # computed further inside the same block
-                out._no_grad_from = t._no_grad_from
-                break
+        else:  # no input requires grad: no graph
+            out._rg = False
+            out._node = None
+    else:
+        out._rg = False
+        out._node = None
+        if RECORDING.keep_values:  # for explanations: a result no_grad() kept out of a graph
+            _note_no_grad(out, inputs)
     if FORWARD.active:
         out._tangent = _tangent(op, inputs, arrays, data, params)
     return out
+
+
+def _note_no_grad(out: Tensor, inputs) -> None:
+    """Remember which input that required grad ``out`` was computed from inside ``no_grad()``."""
+    for t in inputs:
+        if t._rg:
+            out._no_grad_from = weakref.ref(t)
+            return
+        if t._no_grad_from is not None:  # computed further inside the same block
+            out._no_grad_from = t._no_grad_from
+            return
 
 
 def _tangent(op, inputs, arrays, out, params):
@@ -182,8 +191,12 @@ def _elementwise(op, a, b, params=_NO_PARAMS):
             # ``x * 0.5``: the number takes the tensor's dtype, nothing broadcasts.
             b = _constant(b, a._data.dtype)
             return apply(op, (a, b), params, (a._data, b._data))
-        if type(b) is Tensor and a._data.dtype == b._data.dtype:
-            return _broadcasting(op, a, b, params, (a._data, b._data))
+        if type(b) is Tensor:
+            da, db = a._data, b._data
+            if da.dtype == db.dtype:
+                if da.shape == db.shape:
+                    return apply(op, (a, b), params, (da, db))
+                return _broadcasting(op, a, b, params, (da, db))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
     a, b, arrays = _binary_operands(a, b)

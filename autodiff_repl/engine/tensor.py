@@ -629,44 +629,19 @@ class Tensor:
             views.updated(self)
 
     # --- operators --------------------------------------------------------------------------
-    def __add__(self, other):
-        return F.add(self, other)
-
-    def __radd__(self, other):
-        return F.add(self, other)
-
-    def __sub__(self, other):
-        return F.sub(self, other)
-
+    # ``x + y``, ``x * y``, ``x @ y`` ... are the module functions themselves (``F.add`` ...),
+    # bound at the end of this module once they exist: one call less on the hottest path.
     def __rsub__(self, other):
         return F.rsub(self, other)
-
-    def __mul__(self, other):
-        return F.mul(self, other)
-
-    def __rmul__(self, other):
-        return F.mul(self, other)
-
-    def __truediv__(self, other):
-        return F.div(self, other)
 
     def __rtruediv__(self, other):
         return F.mul(F.reciprocal(self), other)
 
-    def __pow__(self, exponent):
-        return F.pow(self, exponent)
-
     def __rpow__(self, base):
         return F.rpow(self, base)
 
-    def __matmul__(self, other):
-        return F.matmul(self, other)
-
     def __rmatmul__(self, other):
         return F.matmul(F.as_tensor(other), self)
-
-    def __neg__(self):
-        return F.neg(self)
 
     def __pos__(self):
         return self
@@ -1209,3 +1184,12 @@ from autodiff_repl.engine import reductions  # noqa: E402
 
 # isort: split
 from autodiff_repl.engine import shapes  # noqa: E402
+
+# Operators that are a module function called with the tensor first.
+Tensor.__add__ = Tensor.__radd__ = F.add
+Tensor.__sub__ = F.sub
+Tensor.__mul__ = Tensor.__rmul__ = F.mul
+Tensor.__truediv__ = F.div
+Tensor.__pow__ = F.pow
+Tensor.__matmul__ = F.matmul
+Tensor.__neg__ = F.neg
