@@ -281,7 +281,9 @@ def test_lazy_builtins_still_take_big_ranges():
 def test_lazy_iterators_are_read_with_a_bound(text):
     start = time.monotonic()
     out = Session().execute(text)
-    assert time.monotonic() - start < 2.5
+    # A guard against a hang (reading all 10**12 items), not a speed test: ~1 s here, and
+    # generous for a loaded machine.
+    assert time.monotonic() - start < 15
     assert len(out) == 1 and isinstance(out[0], Error), plain(out)
 
 

@@ -194,7 +194,9 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             # input's shape and cast to its dtype, and added into its parent's total.
             op = node.op
             vjps, params, metas = op.vjp, node.params, node.metas
-            xs = _inputs_for(node, create_graph, op.jvp is ELEMENTWISE)
+            elementwise = op.jvp is ELEMENTWISE
+            xs = _NONES[len(metas)] if node.saved is None and elementwise else \
+                _inputs_for(node, create_graph, elementwise)  # (elementwise: read only g, out)
             out = node.out if not create_graph else _output(node)
             if op.variadic:  # one formula gives every input's gradient
                 every = vjps(m, g, xs, out, **params)
@@ -329,7 +331,7 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
     if leaf._grad is None:
         # PyTorch steals a gradient buffer nobody else refers to instead of copying it: a
         # writeable array owning its memory, that only run() and this call hold.
-        if (may_keep and type(g) is np.ndarray and g.flags.owndata and g.flags.writeable
+        if (may_keep and type(g) is np.ndarray and g.base is None and g.flags.writeable
                 and sys.getrefcount(g) <= _OWN_REFS and g.dtype == leaf._data.dtype):
             leaf._grad = Tensor._wrap(g)
         else:

@@ -32,7 +32,8 @@ _new = object.__new__
 class _Forward:
     """How many forward-mode levels are open (``forward_ad.dual_level``)."""
 
-    active = 0
+    def __init__(self) -> None:
+        self.active = 0  # set on the instance: read on every operation, so it must be quick
 
 
 FORWARD = _Forward()
@@ -603,9 +604,12 @@ def _mm(a: Tensor, b: Tensor) -> Tensor:
 
 def matmul(input, other):
     """``@``: dot for two vectors, mv for matrix·vector, mm for matrices, batched beyond."""
-    if not _is_operand(other):
+    if type(input) is Tensor and type(other) is Tensor:  # the common case, first
+        a, b = input, other
+    elif not _is_operand(other):
         return NotImplemented
-    a, b = as_tensor(input), as_tensor(other)
+    else:
+        a, b = as_tensor(input), as_tensor(other)
     na, nb = a._data.ndim, b._data.ndim
     if na == 2 and nb == 2:
         return _mm(a, b)

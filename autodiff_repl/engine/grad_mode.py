@@ -10,7 +10,8 @@ import functools
 
 
 class _State:
-    enabled = True
+    def __init__(self) -> None:
+        self.enabled = True  # set on the instance: read on every operation, so it must be quick
 
 
 STATE = _State()

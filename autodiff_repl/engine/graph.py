@@ -11,14 +11,16 @@ from __future__ import annotations
 import itertools
 import weakref
 
-_sequence = itertools.count()
+_next_seq = itertools.count().__next__  # numbers nodes in the order they are made
 
 
 class Recording:
     """``keep_values``: nodes also keep their input and output arrays (``value``, ``inputs``) and a
     weak reference to their output tensor (``output``), so explanations can show every number."""
 
-    keep_values = False
+    def __init__(self) -> None:
+        self.keep_values = False  # an instance attribute: read on every operation, and Python
+        # reads those faster than a class attribute seen through an instance
 
 
 RECORDING = Recording()
@@ -42,16 +44,19 @@ def _save_plan(op, required: tuple) -> tuple:
     return plan
 
 
-_PLANS_BY_OP: dict = {}
+class _PlansByOp(dict):
+    """op -> {which inputs require grad -> ``_save_plan``}, for ops of one or two inputs; an op's
+    plans are made the first time one of its nodes is."""
+
+    def __missing__(self, op) -> dict:
+        plans = self[op] = {}
+        for n in (1, 2):
+            for required in itertools.product((True, False), repeat=n):
+                plans[required] = _save_plan(op, required)
+        return plans
 
 
-def _plans(op) -> dict:
-    """``_save_plan`` for every pattern of which inputs require grad, keyed by that pattern."""
-    plans = _PLANS_BY_OP[op] = {}
-    for n in (1, 2):
-        for required in itertools.product((True, False), repeat=n):
-            plans[required] = _save_plan(op, required)
-    return plans
+_PLANS_BY_OP = _PlansByOp()
 
 
 _ONE = (True,)
@@ -60,12 +65,12 @@ _ONE = (True,)
 class Node:
     """A backward function: PyTorch's ``MulBackward0`` and friends."""
 
-    # Set for every node; the rarely set attributes below live in a per-node dict made only when
-    # one is assigned (hooks, retain_grad, recording values for explanations).
-    __slots__ = ("__dict__", "__weakref__", "freed", "kept", "metas", "op", "out", "params",
-                 "parents", "saved", "seq")
-    hooks = None  # tensor hooks on this node's output: fn(grad) -> grad or None
-    retained = None  # weak reference to the output tensor if it called retain_grad()
+    # Set for every node (as slots, which Python reads quickest); the rarely set attributes below
+    # live in a per-node dict made only when one is assigned (values kept for explanations).
+    __slots__ = ("__dict__", "__weakref__", "freed", "hooks", "kept", "metas", "op", "out",
+                 "params", "parents", "retained", "saved", "seq")
+    # hooks: tensor hooks on this node's output, fn(grad) -> grad or None, else None
+    # retained: a weak reference to the output tensor if it called retain_grad(), else None
     output = None  # with RECORDING.keep_values: weak reference to the output tensor
     value = None  # with RECORDING.keep_values: the output array
     inputs = None  # with RECORDING.keep_values: the input arrays
@@ -74,7 +79,8 @@ class Node:
         self.op = op
         self.params = params
         self.freed = False
-        plans = _PLANS_BY_OP.get(op) or _plans(op)
+        self.hooks = self.retained = None  # (read by every backward: slots are read quickest)
+        plans = _PLANS_BY_OP[op]
         if len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
             a, b = inputs
             da, db = a._data, b._data
@@ -104,7 +110,7 @@ class Node:
         self.out = out_array if keep_out else None
         if RECORDING.keep_values:  # for explanations: every value, kept for drawing
             self.value, self.inputs = out_array, tuple(t._data for t in inputs)
-        self.seq = next(_sequence)  # after the inputs' nodes, which _edge() may have just made
+        self.seq = _next_seq()  # after the inputs' nodes, which _edge() may have just made
 
     # --- PyTorch's grad_fn interface ---
     def name(self) -> str:
@@ -146,7 +152,7 @@ class AccumulateGrad:
 
     def __init__(self, leaf):
         self.variable_ref = weakref.ref(leaf)
-        self.seq = next(_sequence)
+        self.seq = _next_seq()
 
     @property
     def variable(self):

@@ -16,7 +16,7 @@ import numpy as np
 
 from autodiff_repl.engine import dtypes, ops, printing, views
 from autodiff_repl.engine.grad_mode import STATE
-from autodiff_repl.engine.graph import RECORDING, AccumulateGrad, _sequence
+from autodiff_repl.engine.graph import RECORDING, AccumulateGrad, _next_seq
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -60,7 +60,7 @@ class InplaceLog:
 
     PyTorch keeps a version counter on every tensor and in every saved value. Here nothing is
     recorded until a tensor is updated in place: then the update's place in the node sequence
-    (``graph._sequence``) is appended to the tensor's ``_versions`` list, and logged for the node
+    (``graph._next_seq()``) is appended to the tensor's ``_versions`` list, and logged for the node
     whose saved output it changes. ``detach()`` shares the list, as PyTorch's detached tensors
     share the version counter (``x.data`` does not: its updates go unseen). A backward compares
     the entries with the node's own ``seq``: a value updated after the node saved it is stale. A
@@ -74,7 +74,7 @@ class InplaceLog:
     def record(self, t: Tensor, producer) -> None:
         """``t`` was just updated in place; ``producer`` made its previous value."""
         seqs = self.versions(t, create=True)
-        seqs.append(next(_sequence))
+        seqs.append(_next_seq())
         self.active = True
         self._watch(producer, seqs, t)
         if t._base is not None:  # a view: its base's saved output is stale too
@@ -500,7 +500,7 @@ class Tensor:
             self._data = data
             take_node(self, result)
             if result._node.out is not None:  # PyTorch saves the output as of this update
-                result._node.out_saved_at = next(_sequence)
+                result._node.out_saved_at = _next_seq()
             if self._base is not None or self._views is not None:
                 views.updated(self)  # a view's update goes into its base; views see the base's
         self._tangent = result._tangent
