@@ -14,7 +14,7 @@ import math as _math
 from autodiff_repl.engine import tensor as _tensor
 
 # isort: split
-from autodiff_repl.engine import autograd, backends, nn, ops
+from autodiff_repl.engine import autograd, backends, linalg, nn, ops
 from autodiff_repl.engine.creation import (
     arange,
     as_tensor,
@@ -38,6 +38,7 @@ from autodiff_repl.engine.creation import (
     zeros,
     zeros_like,
 )
+from autodiff_repl.engine.devices import cuda, device
 from autodiff_repl.engine.dtypes import (
     DType as dtype,
 )

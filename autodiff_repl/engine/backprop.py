@@ -324,7 +324,7 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
             leaf._grad = leaf._grad + g  # AddBackward0
         elif g._rg:  # PyTorch copies the first gradient into .grad: CopyBackwards
             from autodiff_repl.engine import shapes
-            leaf._grad = shapes.copy(Tensor._wrap(np.empty_like(g._data)), g)
+            leaf._grad = shapes.copy(Tensor._wrap(np.zeros_like(g._data)), g)
         else:
             leaf._grad = g
         return

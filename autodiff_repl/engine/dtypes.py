@@ -14,12 +14,13 @@ import numpy as np
 class DType:
     """A tensor element type: ``torch.float32``, ``torch.int64``, ``torch.bool`` ..."""
 
-    __slots__ = ("is_floating_point", "itemsize", "name", "np", "short")
+    __slots__ = ("cpp", "is_floating_point", "itemsize", "name", "np", "short")
 
-    def __init__(self, name: str, np_dtype: type, short: str) -> None:
+    def __init__(self, name: str, np_dtype: type, short: str, cpp: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.short = short  # PyTorch's scalar-type name used in messages: Float, Double, Long
+        self.cpp = cpp  # its C++ type, which other messages name: float, double, long int
         self.is_floating_point = self.np.kind == "f"
         self.itemsize = self.np.itemsize
 
@@ -41,15 +42,15 @@ class DType:
         return (_by_name, (self.name,))
 
 
-float16 = DType("float16", np.float16, "Half")
-float32 = DType("float32", np.float32, "Float")
-float64 = DType("float64", np.float64, "Double")
-uint8 = DType("uint8", np.uint8, "Byte")
-int8 = DType("int8", np.int8, "Char")
-int16 = DType("int16", np.int16, "Short")
-int32 = DType("int32", np.int32, "Int")
-int64 = DType("int64", np.int64, "Long")
-bool_ = DType("bool", np.bool_, "Bool")
+float16 = DType("float16", np.float16, "Half", "c10::Half")
+float32 = DType("float32", np.float32, "Float", "float")
+float64 = DType("float64", np.float64, "Double", "double")
+uint8 = DType("uint8", np.uint8, "Byte", "unsigned char")
+int8 = DType("int8", np.int8, "Char", "signed char")
+int16 = DType("int16", np.int16, "Short", "short int")
+int32 = DType("int32", np.int32, "Int", "int")
+int64 = DType("int64", np.int64, "Long", "long int")
+bool_ = DType("bool", np.bool_, "Bool", "bool")
 
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
 _FROM_NP = {d.np: d for d in ALL}

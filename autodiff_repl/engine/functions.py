@@ -313,7 +313,8 @@ divide = true_divide = div
 
 def _trunc_div(a, b):
     a, b, arrays = _binary_operands(as_tensor(a), b)
-    return Tensor._wrap(np.asarray(np.trunc(arrays[0] / arrays[1]).astype(arrays[0].dtype)))
+    quotient = _divided(np.true_divide, arrays)
+    return Tensor._wrap(np.asarray(np.trunc(quotient).astype(arrays[0].dtype)))
 
 
 def floor_divide(input, other):
@@ -321,14 +322,24 @@ def floor_divide(input, other):
     if not _is_operand(other):
         return NotImplemented
     _, _, arrays = _binary_operands(as_tensor(input), other)
-    return Tensor._wrap(np.asarray(np.floor_divide(*arrays)))
+    return Tensor._wrap(_divided(np.floor_divide, arrays))
 
 
 def remainder(input, other):
     if not _is_operand(other):
         return NotImplemented
     _, _, arrays = _binary_operands(as_tensor(input), other)
-    return Tensor._wrap(np.asarray(np.remainder(*arrays)))
+    return Tensor._wrap(_divided(np.remainder, arrays))
+
+
+def _divided(fn, arrays) -> np.ndarray:
+    """``//``, ``%`` and trunc division: integers refuse a zero divisor, as PyTorch does; floats
+    give inf or nan without NumPy's warnings."""
+    a, b = arrays
+    if b.dtype.kind in "iub" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(fn(a, b))
 
 
 def pow(input, exponent):

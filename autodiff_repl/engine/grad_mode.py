@@ -33,6 +33,9 @@ class _GradMode:
     def __exit__(self, *exc) -> None:
         STATE.enabled = self._prev
 
+    def __repr__(self) -> str:  # as PyTorch prints it: the class where PyTorch defines it
+        return f"<torch.autograd.grad_mode.{type(self).__name__} object at {id(self):#x}>"
+
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -70,6 +73,9 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self) -> None:
         STATE.enabled = self.mode
+
+    def __repr__(self) -> str:
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
 
     def __call__(self, fn):
         raise TypeError("set_grad_enabled is used as set_grad_enabled(mode) or in a with block")

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, ops, printing, views
+from autodiff_repl.engine import devices, dtypes, ops, printing, views
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, AccumulateGrad, _next_seq
 
@@ -24,6 +24,12 @@ NON_LEAF_GRAD_WARNING = (
     "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
     "github.com/pytorch/pytorch/pull/30531 for more information.")
+GRAD_DTYPE = (
+    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The "
+    "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+    "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+    "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+    "downstream systems that assume they match.")
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                         "operation.")
@@ -258,6 +264,8 @@ class Tensor:
                 raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' "
                                    f"to a tensor of size '{list(self.shape)}'. Please ensure that "
                                    "the gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(GRAD_DTYPE.format(value.dtype.cpp, self.dtype.short))
         self._grad = value
 
     @property
@@ -293,8 +301,8 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def device(self) -> str:
-        return _CPU
+    def device(self) -> devices.device:
+        return devices.CPU
 
     @property
     def is_cuda(self) -> bool:
@@ -1016,10 +1024,27 @@ class Tensor:
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous
 
-    def to(self, dtype=None, *args, **kwargs):
-        if isinstance(dtype, str):  # .to("cpu")
-            dtype = kwargs.get("dtype")
-        return self if dtype is None else F.to(self, dtype)
+    def to(self, *args, **kwargs):
+        """``.to(dtype)``, ``.to("cpu")``, ``.to(device, dtype)``, ``.to(other)``: everything
+        lives on the CPU here, so only the dtype can change (a GPU gets PyTorch's error)."""
+        dtype, where = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, str | devices.device):
+                where = arg
+            elif isinstance(arg, dtypes.DType):
+                dtype = arg
+            elif not isinstance(arg, bool):  # (non_blocking and copy may come positionally)
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({type(arg).__name__})")
+        devices.check(where)
+        out = self if dtype is None else F.to(self, dtype)
+        return F.clone(out) if copy and out is self else out
 
     def type(self, dtype=None):
         if dtype is None:
@@ -1048,7 +1073,7 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise AssertionError(devices.NO_CUDA)
 
     @numpy_names
     def unbind(self, dim=0):
@@ -1119,10 +1144,6 @@ class Tensor:
         return self.new_full(_shape_args(size), 0, dtype, requires_grad=requires_grad)
 
 
-_CPU = type("device", (), {"__repr__": lambda self: "device(type='cpu')",
-                           "__str__": lambda self: "cpu", "type": "cpu"})()
-
-
 class _HookHandle:
     """What ``register_hook`` returns: ``handle.remove()`` takes the hook away."""
 
@@ -1134,6 +1155,9 @@ class _HookHandle:
     def remove(self) -> None:
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+    def __repr__(self) -> str:  # PyTorch's class for it
+        return f"<torch.utils.hooks.RemovableHandle object at {id(self):#x}>"
 
 
 def _weak(t: Tensor):

@@ -1,0 +1,133 @@
+"""What a CPU-only PyTorch says about devices, integer division by zero, gradient dtypes,
+``torch.linalg`` norms and the reprs of handles and grad modes -- pinned as strings, and compared
+with PyTorch where it is installed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import autodiff_repl.engine as torch
+
+HEX = re.compile(r"0x[0-9a-f]+")
+
+
+def outcome(fn) -> str:
+    """What the user sees: the result's repr, or ``ExceptionName: message``."""
+    try:
+        return HEX.sub("0x…", repr(fn()))
+    except Exception as error:  # every outcome is compared
+        return f"{type(error).__name__}: {error}"
+
+
+NO_CUDA = "AssertionError: Torch not compiled with CUDA enabled"
+CASES = {
+    "cuda_available": (lambda t: t.cuda.is_available(), "False"),
+    "cuda_count": (lambda t: t.cuda.device_count(), "0"),
+    "device_cpu": (lambda t: t.device("cpu"), "device(type='cpu')"),
+    "device_cuda_index": (lambda t: t.device("cuda", 1), "device(type='cuda', index=1)"),
+    "device_string_index": (lambda t: t.device("cuda:0"), "device(type='cuda', index=0)"),
+    "device_str": (lambda t: str(t.ones(2).device), "'cpu'"),
+    "device_equal": (lambda t: t.ones(2).device == t.device("cpu"), "True"),
+    "device_unknown": (lambda t: t.device("gpu"),
+                       "RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, "
+                       "ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, "
+                       "privateuseone device type at start of device string: gpu"),
+    "to_cuda": (lambda t: t.ones(2).to("cuda"), NO_CUDA),
+    "to_cuda_keyword": (lambda t: t.ones(2).to(device="cuda:0"), NO_CUDA),
+    "to_cuda_device": (lambda t: t.ones(2).to(t.device("cuda")), NO_CUDA),
+    "cuda_method": (lambda t: t.ones(2).cuda(), NO_CUDA),
+    "to_cpu": (lambda t: t.ones(2, requires_grad=True).to("cpu"),
+               "tensor([1., 1.], requires_grad=True)"),
+    "to_cpu_and_dtype": (lambda t: t.ones(2, requires_grad=True).to("cpu", t.float64),
+                         "tensor([1., 1.], dtype=torch.float64, grad_fn=<ToCopyBackward0>)"),
+    "to_like": (lambda t: t.ones(2).to(t.zeros(1, dtype=t.float64)),
+                "tensor([1., 1.], dtype=torch.float64)"),
+    "to_copy": (lambda t: (lambda x: x.to("cpu", copy=True) is x)(t.ones(2)), "False"),
+    "int_floor_divide_by_zero": (lambda t: t.tensor(1) // 0, "RuntimeError: ZeroDivisionError"),
+    "int_remainder_by_zero": (lambda t: t.tensor([1, 2]) % t.tensor([1, 0]),
+                              "RuntimeError: ZeroDivisionError"),
+    "int_trunc_by_zero": (lambda t: t.div(t.tensor(5), 0, rounding_mode="trunc"),
+                          "RuntimeError: ZeroDivisionError"),
+    "float_floor_divide_by_zero": (lambda t: t.tensor(1.0) // 0, "tensor(inf)"),
+    "float_remainder_by_zero": (lambda t: t.tensor(1.0) % 0, "tensor(nan)"),
+    "linalg_norm_vector": (lambda t: t.linalg.norm(t.arange(4.0, requires_grad=True)),
+                           "tensor(3.7417, grad_fn=<LinalgVectorNormBackward0>)"),
+    "linalg_norm_frobenius": (lambda t: t.linalg.norm(t.arange(4.0).reshape(2, 2)),
+                              "tensor(3.7417)"),
+    "linalg_norm_columns": (
+        lambda t: t.linalg.norm(t.arange(4.0).reshape(2, 2).requires_grad_(), ord=1),
+        "tensor(4., grad_fn=<AmaxBackward0>)"),
+    "linalg_norm_rows": (lambda t: t.linalg.norm(t.arange(4.0).reshape(2, 2), ord=-float("inf")),
+                         "tensor(1.)"),
+    "linalg_norm_vector_ord": (lambda t: t.linalg.norm(t.arange(3.0), ord=1), "tensor(3.)"),
+    "linalg_norm_int": (lambda t: t.linalg.norm(t.arange(3)),
+                        "RuntimeError: linalg.vector_norm: Expected a floating point or complex "
+                        "tensor as input. Got Long"),
+    "linalg_vector_norm": (
+        lambda t: t.linalg.vector_norm(t.arange(4.0).reshape(2, 2), ord=1, dim=0, keepdim=True),
+        "tensor([[2., 4.]])"),
+    "hook_handle": (lambda t: t.ones(2, requires_grad=True).register_hook(lambda g: g),
+                    "<torch.utils.hooks.RemovableHandle object at 0x…>"),
+    "no_grad_repr": (lambda t: t.no_grad(), "<torch.autograd.grad_mode.no_grad object at 0x…>"),
+    "set_grad_enabled_repr": (lambda t: t.set_grad_enabled(True),
+                              "torch.autograd.grad_mode.set_grad_enabled(mode=True)"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_engine_prints_what_pytorch_prints(name):
+    fn, expected = CASES[name]
+    assert outcome(lambda: fn(torch)) == expected
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_pinned_strings_are_pytorchs(name):
+    real = pytest.importorskip("torch")
+    fn, expected = CASES[name]
+    assert outcome(lambda: fn(real)) == expected
+
+
+@pytest.mark.parametrize(("grad_dtype", "cpp"), [
+    ("int64", "long int"), ("float64", "double"), ("float16", "c10::Half"), ("bool", "bool"),
+    ("int32", "int"), ("uint8", "unsigned char")])
+def test_a_gradient_of_another_dtype_is_refused(grad_dtype, cpp):
+    x = torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError) as caught:
+        x.grad = torch.zeros(3, dtype=getattr(torch, grad_dtype))
+    assert str(caught.value).startswith(
+        f"attempting to assign a gradient with dtype '{cpp}' to a tensor with grad_dtype 'Float'. "
+        "The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
+    assert x.grad is None
+    x.grad = torch.zeros(3)  # the same dtype is fine
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_gradient_dtype_message_is_pytorchs():
+    real = pytest.importorskip("torch")
+
+    def message(module) -> str:
+        x = module.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError) as caught:
+            x.grad = module.zeros(3, dtype=module.float64)
+        return str(caught.value)
+
+    assert message(torch) == message(real)
+
+
+def test_matrix_norms_that_need_singular_values_say_so():
+    with pytest.raises(NotImplementedError, match="ord='fro', 1, -1, inf and -inf work"):
+        torch.linalg.norm(torch.ones(2, 2), ord=2)
+
+
+def test_the_gradient_of_a_column_norm_is_pytorchs():
+    x = torch.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    torch.linalg.norm(x, ord=1).backward()  # the second column's |.| sum is the largest
+    assert x.grad.tolist() == [[0.0, -1.0], [0.0, 1.0]]
+
+
+def test_float_division_by_zero_gives_no_numpy_warning(recwarn):
+    torch.tensor([1.0, 0.0]) // 0
+    torch.tensor([1.0, 0.0]) % 0
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
