@@ -3,7 +3,10 @@
 ``plain(outputs)`` is the one definition of what a run prints; a transcript's expected blocks are
 compared with it. The terminal rendering (``to_console``) shows the same content with colour.
 ``write(outputs, stream, color=...)`` picks one of the two; ``wants_color(stream)`` decides which.
-rich is imported only when colour is wanted, so plain runs start fast.
+Plain text on a terminal (``NO_COLOR``, ``--no-color``) lays a graph out for the terminal's width,
+as the colour rendering does: ``plain(outputs, width=terminal_width(stream))``; in a pipe or a file
+``terminal_width`` is None and the full table is printed. rich is imported only when colour is
+wanted, so plain runs start fast.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import IO, Any
 from autodiff_repl import outputs as out
 
 
-def plain_lines(item: out.Output, *, hints: bool = True) -> list[str]:
-    """The plain-text lines of one output event."""
+def plain_lines(item: out.Output, *, hints: bool = True, width: int | None = None) -> list[str]:
+    """The plain-text lines of one output event; ``width``: a terminal's columns, to fit a graph
+    to (None: the full table, as in a pipe or a transcript)."""
     if isinstance(item, out.Echo | out.Printed | out.Info):
         return item.text.split("\n")
     if isinstance(item, out.Error):
@@ -30,19 +34,41 @@ def plain_lines(item: out.Output, *, hints: bool = True) -> list[str]:
     if isinstance(item, out.Hint):
         return [f"hint: {item.text}"] if hints else []
     if isinstance(item, out.Explanation):
-        text = item.data.plain()
+        text = item.data.plain() if width is None else _fitted(item.data, width, hints)
         if not hints:
             return [line for line in text.split("\n") if not line.startswith("hint:")]
         return text.split("\n")
     return []
 
 
-def plain(outputs: list[out.Output], *, hints: bool = True) -> str:
-    """All events as plain text, one line per line, no trailing newline."""
+def _fitted(model: Any, width: int, hints: bool) -> str:
+    from autodiff_repl.render_explain import plain_fitted
+
+    return plain_fitted(model, width, hints)
+
+
+def plain(outputs: list[out.Output], *, hints: bool = True, width: int | None = None) -> str:
+    """All events as plain text, one line per line, no trailing newline; ``width`` as in
+    ``plain_lines``."""
     lines: list[str] = []
     for item in outputs:
-        lines += plain_lines(item, hints=hints)
+        lines += plain_lines(item, hints=hints, width=width)
     return "\n".join(lines)
+
+
+def terminal_width(stream: IO[str]) -> int | None:
+    """The columns of the terminal ``stream`` writes to (``COLUMNS`` first, as rich does); None
+    when ``stream`` is not a terminal."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def wants_color(stream: IO[str], *, no_color: bool = False) -> bool:
@@ -65,13 +91,15 @@ def write(
     outputs: list[out.Output], stream: IO[str], *, hints: bool = True, color: bool = False,
     console: Any = None,
 ) -> None:
-    """Print ``outputs`` on ``stream``: exactly ``plain()``'s lines, or the rich rendering."""
+    """Print ``outputs`` on ``stream``: ``plain()``'s lines (a graph fitted to the width of a
+    terminal), or the rich rendering."""
     if color:
         to_console(console or make_console(stream), outputs, hints=hints)
         return
+    width = terminal_width(stream)
     lines: list[str] = []
     for item in outputs:
-        lines += plain_lines(item, hints=hints)
+        lines += plain_lines(item, hints=hints, width=width)
     if lines:
         stream.write("\n".join(lines) + "\n")
     stream.flush()

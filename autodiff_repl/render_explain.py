@@ -6,7 +6,8 @@ colour. The words are those of ``model.plain()``; only colour and boxes are adde
 ``blocks`` takes a ``width`` (the graph's table) is laid out when printed, for the columns the
 terminal has then (``options.max_width``): when the full table would not fit, a compact layout of
 the same content (see ``graph_text.Layout``). rich is imported here, lazily, and nowhere in
-``explain``.
+``explain``. ``plain_fitted`` is the same fitting without colour or boxes, for a terminal with
+``NO_COLOR``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,36 @@ def _is_hint(ln) -> bool:
 
 
 PANEL = 4  # columns a panel takes around its lines: a border and a space on each side
+INDENT = 2  # columns plain text indents a block's lines by, under its title
+
+
+def plain_fitted(model, width: int, hints: bool = True) -> str:
+    """``model.plain()`` laid out for a terminal ``width`` columns wide, as ``to_rich`` lays it
+    out in colour, without colour or boxes: a graph too wide for its full table gets the compact
+    layout, and lines of prose (loop notes, hints) wrap between words. The graph's columns are
+    never re-wrapped: a terminal too narrow even for the compact layout folds them. Models whose
+    lines do not depend on the width are their ``plain()``."""
+    if "width" not in inspect.signature(model.blocks).parameters:
+        return model.plain()
+    import textwrap
+
+    from autodiff_repl.explain.text import plain_line
+
+    out: list[str] = []
+    for block in model.blocks(width=width - INDENT):
+        if block.title:
+            out.append(block.title)
+        indent = " " * INDENT if block.title else ""
+        for ln in block.lines:
+            if not hints and _is_hint(ln):
+                continue
+            row = indent + plain_line(ln)
+            if block.aligned or len(row) <= width:
+                out.append(row.rstrip())
+            else:
+                out += textwrap.wrap(row, width, subsequent_indent=indent,
+                                     break_long_words=False, break_on_hyphens=False)
+    return "\n".join(out) + "\n"
 
 
 def to_rich(model, hints: bool = True):
