@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autodiff_repl.engine import ops
+from autodiff_repl.engine import ops, views
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import Node, reachable
@@ -90,6 +90,8 @@ def _roots(tensors, grad_tensors, create_graph):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=False)):
+        if t._base is not None:
+            views.check_grad_fn(t)
         if not t._rg:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")

@@ -9,11 +9,14 @@ bools bool; NumPy arrays keep their dtype. Random numbers are PyTorch's own: ``R
 
 from __future__ import annotations
 
+import math
+import operator
 import warnings
 
 import numpy as np
 
 from autodiff_repl.engine import dtypes, rng
+from autodiff_repl.engine.fma import fma
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.tensor import ONLY_FLOAT, Tensor, _shape_args
 
@@ -198,25 +201,123 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     return _like(input, fill_value, dtype, requires_grad)
 
 
+# --- ranges: PyTorch's CPU kernels, step for step (their rounding shows in the last bits) -------
+
+_VECTOR_BYTES = 32  # an AVX2 vector: arange's kernel fills two of them per step
+
+
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``start, start + step, ...`` up to ``end`` (excluded), as PyTorch's CPU kernel makes them.
+
+    The length is ``ceil((end - start) / step)`` in float64 (for an int64 result: in integers,
+    after truncating the three numbers to integers). The values are ``_arange_floats`` for
+    floating-point results, ``start + i·step`` in integers otherwise.
+    """
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if values[2] == 0:
+    floats = any(isinstance(v, float | np.floating) for v in values)
+    out = (dtype or (dtypes.get_default_dtype() if floats else dtypes.int64)).np
+    wide = np.dtype(np.float32 if out == np.float16 else np.float64) if out.kind == "f" else None
+    low, high, by = (float(v) for v in values)  # PyTorch checks the arguments as float64
+    if not (by > 0 or by < 0):
         raise RuntimeError("step must be nonzero")
-    n = max(0, int(np.ceil((values[1] - values[0]) / values[2])))
-    check_numel((n,))
-    floats = any(isinstance(v, float) for v in values)
-    dt = dtype or (dtypes.get_default_dtype() if floats else dtypes.int64)
-    data = (values[0] + values[2] * np.arange(n, dtype=np.float64)) if floats else \
-        np.arange(*values, dtype=np.int64)
-    return _finish(data.astype(dt.np), requires_grad)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(f"unsupported range: {low:g} -> {high:g}")
+    if not ((by > 0 and high >= low) or (by < 0 and high <= low)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    # int(): truncation toward zero, as PyTorch converts a number to an integer type
+    first, last, step = (wide.type(v) for v in values) if wide else (int(v) for v in values)
+    if out == np.int64:
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        size = _c_division(last - first + step - (1 if step > 0 else -1), step)
+    else:
+        size = math.ceil((high - low) / by)
+    if not 0 <= size <= np.iinfo(np.int64).max:
+        raise RuntimeError("invalid size, possible overflow?")
+    check_numel((size,))
+    if wide is None:
+        return _finish((first + step * np.arange(size)).astype(out), requires_grad)
+    return _finish(_arange_floats(first, step, size, out, wide), requires_grad)
+
+
+def _arange_floats(start, step, size: int, out: np.dtype, wide: np.dtype) -> np.ndarray:
+    """Value ``i`` is ``start + i·step`` computed in ``wide`` (float64 for float32 and float64
+    results, float32 for float16) as a fused multiply-add (``fma``), then rounded to ``out`` --
+    except that the kernel fills 32-byte vectors two at a time: in a vector, value ``j`` is
+    ``base + j·step`` from the vector's first value ``base``, itself rounded to ``out`` already.
+    The last values, fewer than two vectors, are made one by one.
+
+    Above 32768 values PyTorch shares the work among threads, each starting its vectors where its
+    share starts: there the last bits depend on PyTorch's number of threads (here: one).
+    """
+    index = np.arange(size)
+    values = fma(step, index.astype(wide), start, wide).astype(out)
+    width = _VECTOR_BYTES // out.itemsize
+    in_vectors = index[:size // (2 * width) * (2 * width)]
+    j = in_vectors % width
+    base = fma(step, (in_vectors - j).astype(wide), start, wide).astype(out)
+    values[:in_vectors.size] = fma(j, step, base, wide).astype(out)
+    return values
+
+
+def _c_division(a: int, b: int) -> int:
+    """``a / b`` on integers as C divides them: the quotient truncated toward zero."""
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
-    check_numel((int(steps),))
-    dt = dtype or dtypes.get_default_dtype()
-    return _finish(np.linspace(start, end, int(steps)).astype(dt.np), requires_grad)
+    """``steps`` evenly spaced values from ``start`` to ``end``, as PyTorch's CPU kernel makes
+    them: ``step = (end - start) / (steps - 1)`` in the result's dtype (float64 for an integer
+    result); the first ``steps // 2`` values count up from ``start`` (``start + i·step``), the
+    others down from ``end`` (``end - (steps - 1 - i)·step``), each a fused multiply-add rounded
+    once (``fma``; float16 rounds after each operation, integers are truncated), so that both ends
+    come out exactly."""
+    try:
+        if isinstance(steps, bool):
+            raise TypeError
+        steps = operator.index(steps)
+    except TypeError:
+        raise TypeError(_linspace_arguments(start, end, steps, dtype)) from None
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    check_numel((steps,))
+    out = (dtype or dtypes.get_default_dtype()).np
+    first, last = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if steps <= 1:  # PyTorch fills the one value with start
+        return _finish(np.full(steps, first, dtype=out), requires_grad)
+    index = np.arange(steps)
+    up, down = index[:steps // 2], steps - 1 - index[steps // 2:]
+    if out.kind == "f":
+        first, last = out.type(first), out.type(last)
+        step = (last - first) / out.type(steps - 1)
+        if out == np.float16:  # float16 arithmetic rounds each product and sum
+            parts = (first + step * up.astype(out), last - step * down.astype(out))
+        else:
+            parts = (fma(step, up.astype(out), first, out), fma(-step, down.astype(out), last, out))
+    else:
+        first, last = int(first), int(last)
+        step = (float(last) - float(first)) / (steps - 1)
+        parts = (np.trunc(fma(step, up, first, np.float64)),
+                 np.trunc(fma(-step, down, last, np.float64)))
+    return _finish(np.concatenate(parts).astype(out), requires_grad)
+
+
+def _linspace_arguments(start, end, steps, dtype) -> str:
+    """PyTorch's message for a ``steps`` that is not an integer."""
+    names = [type(v).__name__ for v in (start, end, steps)]
+    if dtype is not None:
+        names.append("dtype=torch.dtype")
+    options = "".join(
+        f"\n * ({first} start, {second} end, int steps, *, Tensor out = None, torch.dtype dtype = "
+        "None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, "
+        "bool requires_grad = False)"
+        for first, second in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"),
+                              ("Number", "Number")))
+    return (f"linspace() received an invalid combination of arguments - got "
+            f"({', '.join(names)}), but expected one of:{options}\n")
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:

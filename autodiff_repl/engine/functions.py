@@ -24,6 +24,7 @@ from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import RECORDING, Node
 from autodiff_repl.engine.limits import LIMITS, check_numel, check_work
 from autodiff_repl.engine.tensor import Tensor
+from autodiff_repl.engine.views import SEEN
 
 _NO_PARAMS: dict = {}
 _new = object.__new__
@@ -40,8 +41,10 @@ FORWARD = _Forward()
 
 
 def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
-          arrays: tuple | None = None) -> Tensor:
-    """Run ``op`` on ``inputs`` (``arrays`` are their data, already cast to the result dtype)."""
+          arrays: tuple | None = None, metas: tuple | None = None) -> Tensor:
+    """Run ``op`` on ``inputs`` (``arrays`` are their data, already cast to the result dtype;
+    ``metas`` their ``(shape, dtype)`` pairs, when the caller has read them already: NumPy makes
+    a new tuple for every ``.shape``, which costs as much as a Python call)."""
     if arrays is None:
         arrays = (inputs[0]._data,) if len(inputs) == 1 else tuple([t._data for t in inputs])
     data = op.forward(*arrays, **params) if params else op.forward(*arrays)
@@ -52,7 +55,9 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
     if STATE.enabled:
         for t in inputs:
             if t._rg:
-                node = out._node = Node(op, inputs, params, data)
+                if SEEN.multiple_views:  # an input's grad_fn may have become invalid
+                    views.check_inputs(inputs)
+                node = out._node = Node(op, inputs, params, data, metas)
                 out._rg = True
                 if RECORDING.keep_values:
                     node.output = weakref.ref(out)
@@ -194,25 +199,29 @@ def _elementwise(op, a, b, params=_NO_PARAMS):
             return apply(op, (a, b), params, (a._data, b._data))
         if type(b) is Tensor:
             da, db = a._data, b._data
-            if da.dtype == db.dtype:
-                if da.shape == db.shape:
-                    return apply(op, (a, b), params, (da, db))
-                return _broadcasting(op, a, b, params, (da, db))
+            ma, mb = (da.shape, da.dtype), (db.shape, db.dtype)
+            if ma == mb:  # the same shape and dtype
+                return apply(op, (a, b), params, (da, db), (ma, mb))
+            if ma[1] == mb[1]:
+                return _broadcasting(op, a, b, params, (da, db), (ma, mb))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented
     a, b, arrays = _binary_operands(a, b)
     return _broadcasting(op, a, b, params, arrays)
 
 
-def _broadcasting(op, a, b, params, arrays):
+def _broadcasting(op, a, b, params, arrays, metas=None):
     """``apply`` for two operands whose shapes may differ: PyTorch's error if they don't
     broadcast, and the size limit checked before NumPy allocates the result."""
-    sa, sb = arrays[0].shape, arrays[1].shape
+    if metas is None:
+        sa, sb = arrays[0].shape, arrays[1].shape
+    else:
+        sa, sb = metas[0][0], metas[1][0]
     if sa == sb or not sa or not sb:
-        return apply(op, (a, b), params, arrays)
+        return apply(op, (a, b), params, arrays, metas)
     if LIMITS.max_elements is None:  # no size limit to check first: let NumPy broadcast
         try:
-            return apply(op, (a, b), params, arrays)
+            return apply(op, (a, b), params, arrays, metas)
         except ValueError:
             raise _broadcast_error(a, b) from None
     try:
@@ -220,7 +229,7 @@ def _broadcasting(op, a, b, params, arrays):
     except ValueError:
         raise _broadcast_error(a, b) from None
     check_numel(shape)
-    return apply(op, (a, b), params, arrays)
+    return apply(op, (a, b), params, arrays, metas)
 
 
 def _dims(dim, ndim: int) -> tuple[int, ...] | None:
@@ -602,15 +611,16 @@ def mm(input, mat2):
 def _mm(a: Tensor, b: Tensor) -> Tensor:
     """Two matrices multiplied, once their shapes and dtypes are checked."""
     da, db = a._data, b._data
-    (n, k), (k2, m) = da.shape, db.shape
+    ma, mb = (da.shape, da.dtype), (db.shape, db.dtype)
+    (n, k), (k2, m) = ma[0], mb[0]
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    if da.dtype != db.dtype:
+    if ma[1] != mb[1]:
         _same_dtype(a, b, "mm")
     if LIMITS.max_elements is not None:  # a session's limits (none for library use)
         check_numel((n, m))
-        check_work(n * k * m, da.shape, db.shape)
-    return apply(ops.MM, (a, b), _NO_PARAMS, (da, db))
+        check_work(n * k * m, ma[0], mb[0])
+    return apply(ops.MM, (a, b), _NO_PARAMS, (da, db), (ma, mb))
 
 
 def matmul(input, other):

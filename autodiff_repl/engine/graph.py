@@ -75,7 +75,7 @@ class Node:
     value = None  # with RECORDING.keep_values: the output array
     inputs = None  # with RECORDING.keep_values: the input arrays
 
-    def __init__(self, op, inputs, params, out_array):
+    def __init__(self, op, inputs, params, out_array, metas=None):
         self.op = op
         self.params = params
         self.freed = False
@@ -83,8 +83,10 @@ class Node:
         plans = _PLANS_BY_OP[op]
         if len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
             a, b = inputs
-            da, db = a._data, b._data
-            self.metas = ((da.shape, da.dtype), (db.shape, db.dtype))
+            if metas is None:
+                da, db = a._data, b._data
+                metas = ((da.shape, da.dtype), (db.shape, db.dtype))
+            self.metas = metas  # the inputs' (shape, dtype): what backward needs of them
             pa = (a._node or a._edge()) if a._rg else None
             pb = (b._node or b._edge()) if b._rg else None
             self.parents = (pa, pb)

@@ -893,6 +893,13 @@ def _indexing(name, grad_fn, samples, forward=lambda x, index: x[index]) -> Op:
                 says=("{up} put back at [{index}], zeros elsewhere",))
 
 
+def view_of(x, index):
+    """``x[index]`` for integers and slices, a view even of a single element (where NumPy gives a
+    copy, ``...`` gives a view): an in-place update of either shows in the other."""
+    picked = x[index]
+    return picked if type(picked) is np.ndarray else x[(*index, ...)]
+
+
 SELECT = _indexing("select", "SelectBackward0",
                    (Sample(((4,),), call=lambda x: x[1]),
                     Sample(((2, 3),), call=lambda x: x[:, 1])))
@@ -905,7 +912,7 @@ INDEX = _indexing("index", "IndexBackward0",
 ALIAS = _indexing("alias", "AliasBackward0", (Sample(((4,),), call=lambda x: x[...]),))
 UNBIND = _indexing("unbind", "UnbindBackward0",
                    (Sample(((3,),), call=lambda x: list(x)[1]),
-                    Sample(((2, 3),), call=lambda x: x.unbind(1)[2])))
+                    Sample(((2, 3),), call=lambda x: x.unbind(1)[2])), view_of)
 
 
 def _pick(m, g, x, out, index, **_):

@@ -23,6 +23,7 @@ from autodiff_repl.engine.functions import (
     to,
 )
 from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.sort_order import sort_order, topk_order
 from autodiff_repl.engine.tensor import Tensor, numpy_names, return_types
 
 
@@ -261,16 +262,6 @@ def _along(indices: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
-def _order(data: np.ndarray, d: int, descending: bool) -> np.ndarray:
-    """The stable sorting order along ``d``: equal values keep their order, NaN comes last
-    ascending and first descending (reversing a stable sort of the reversed data keeps ties in
-    order)."""
-    if not descending:
-        return np.argsort(data, axis=d, kind="stable")
-    n = data.shape[d]
-    return n - 1 - np.flip(np.argsort(np.flip(data, d), axis=d, kind="stable"), d)
-
-
 def _picked(op, t: Tensor, indices: np.ndarray, d: int, **params) -> Tensor:
     """``t``'s elements at ``indices`` along ``d`` (a row of ``ops._picking``)."""
     return apply(op, (t,), {"index": _along(indices, d), "dim": d, **params})
@@ -278,31 +269,31 @@ def _picked(op, t: Tensor, indices: np.ndarray, d: int, **params) -> Tensor:
 
 @numpy_names
 def sort(input, dim=-1, descending=False, stable=False):
-    """The values sorted along ``dim``, and where each came from (``indices``). Sorting is stable
-    here: equal values keep their order."""
+    """The values sorted along ``dim``, and where each came from (``indices``); equal values in
+    the order PyTorch's CPU sort leaves them (``stable=True``: their original order)."""
     t = as_tensor(input)
     (d,) = _dims(dim, t.ndim)
     if t._data.ndim == 0:
         return return_types.sort(apply(ops.SORT, (t,), {"index": (), "dim": d}),
                                  Tensor._wrap(np.asarray(0)))
-    order = _order(t._data, d, descending)
+    order = sort_order(t._data, d, descending, stable)
     return return_types.sort(_picked(ops.SORT, t, order, d), Tensor._wrap(order))
 
 
 @numpy_names
 def argsort(input, dim=-1, descending=False, stable=False):
-    """The indices that sort ``input`` along ``dim`` (stable: equal values keep their order)."""
+    """The indices that sort ``input`` along ``dim`` (``sort(...).indices``)."""
     t = as_tensor(input)
     (d,) = _dims(dim, t.ndim)
     if t._data.ndim == 0:
         return Tensor._wrap(np.asarray(0))
-    return Tensor._wrap(_order(t._data, d, descending))
+    return Tensor._wrap(sort_order(t._data, d, descending, stable))
 
 
 @numpy_names
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The ``k`` largest (or smallest) values along ``dim``, and where they came from. Among equal
-    values the first ones are taken here (PyTorch's choice among ties can differ)."""
+    """The ``k`` largest (or smallest) values along ``dim``, and where they came from; among equal
+    values, those PyTorch's CPU kernel picks, in its order."""
     t = as_tensor(input)
     (d,) = _dims(dim, t.ndim)
     size = t._data.shape[d] if t._data.ndim else 1
@@ -311,5 +302,5 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if t._data.ndim == 0:
         return return_types.topk(apply(ops.TOPK, (t,), {"index": (), "dim": d, "k": k}),
                                  Tensor._wrap(np.asarray(0)))
-    order = np.take(_order(t._data, d, largest), np.arange(k), axis=d)
+    order = topk_order(t._data, k, d, largest, sorted)
     return return_types.topk(_picked(ops.TOPK, t, order, d, k=k), Tensor._wrap(order))

@@ -11,7 +11,7 @@ import builtins
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, ops
+from autodiff_repl.engine import dtypes, ops, views
 from autodiff_repl.engine.functions import (
     _NO_PARAMS,
     FORWARD,
@@ -28,7 +28,7 @@ from autodiff_repl.engine.functions import (
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.reductions import _picked, _sum_input
-from autodiff_repl.engine.tensor import Tensor, numpy_names, take_node
+from autodiff_repl.engine.tensor import INPLACE, Tensor, numpy_names, take_node
 
 
 def _reshaped(op, t: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -152,16 +152,55 @@ def broadcast_to(input, size):
     return expand(input, size)
 
 
-def _index_kind(index: tuple) -> ops.Op:
-    if builtins.any(isinstance(i, np.ndarray | list) for i in index):
+def _advanced(index: tuple) -> bool:
+    """Whether ``index`` has lists or tensors of indices (PyTorch's advanced indexing)."""
+    return builtins.any(isinstance(i, np.ndarray | list) for i in index)
+
+
+def _basic_steps(index: tuple, shape: tuple) -> list[str]:
+    """The view ops PyTorch applies for ``t[index]``, in order, by their grad_fn's names:
+    ``Select`` for an integer, ``Slice`` for a slice (none for a slice of the whole dimension),
+    ``Unsqueeze`` for a None. Lists and tensors of indices come after them (advanced
+    indexing)."""
+    taken = builtins.sum(_dims_taken(i) for i in index)
+    steps, dim = [], 0
+    for i in index:
+        if i is Ellipsis:
+            dim += len(shape) - taken
+        elif i is None:
+            steps.append("Unsqueeze")
+        elif isinstance(i, int | np.integer):
+            steps.append("Select")
+            dim += 1
+        elif isinstance(i, slice):
+            if dim >= len(shape) or i.indices(shape[dim]) != (0, shape[dim], 1):
+                steps.append("Slice")
+            dim += 1
+        else:
+            dim += _dims_taken(i)
+    return steps
+
+
+def _dims_taken(i) -> int:
+    """How many dims of the indexed tensor an item of an index uses up."""
+    if i is None or i is Ellipsis:
+        return 0
+    if isinstance(i, np.ndarray) and i.dtype == np.bool_:
+        return i.ndim  # a mask: one dim per dim of the mask
+    return 1
+
+
+def _index_kind(index: tuple, shape: tuple) -> ops.Op:
+    """The op that reads ``t[index]``: named, as in PyTorch, after the last view op PyTorch
+    applies (``_basic_steps``) -- except that a None after integers or slices (which PyTorch
+    names ``Unsqueeze``) leaves the name of the integer or slice before it."""
+    if _advanced(index):
         return ops.INDEX
-    if builtins.any(isinstance(i, int | np.integer) for i in index):
-        return ops.SELECT
-    if builtins.any(isinstance(i, slice) for i in index):
-        return ops.SLICE
-    if builtins.any(i is None for i in index):
-        return ops.UNSQUEEZE
-    return ops.ALIAS
+    steps = _basic_steps(index, shape)
+    picked = [step for step in steps if step != "Unsqueeze"]
+    if picked:
+        return ops.SELECT if picked[-1] == "Select" else ops.SLICE
+    return ops.UNSQUEEZE if steps else ops.ALIAS
 
 
 def _normalise_index(index) -> tuple:
@@ -179,35 +218,59 @@ def _normalise_index(index) -> tuple:
 
 
 def getitem(input, index):
+    """``input[index]``: a view for integers, slices and Nones, a copy for lists and tensors of
+    indices."""
     t = as_tensor(input)
+    bare_slice = type(index) is slice  # PyTorch slices then, even a whole dimension
     index = _normalise_index(index)
     try:
         data = t._data[index]
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
-    op = _index_kind(index)
+    op = ops.SLICE if bare_slice else _index_kind(index, t._data.shape)
     if op is ops.UNSQUEEZE:
         return _reshaped(op, t, data.shape)
     if (t._rg and STATE.enabled) or t._tangent is not None:
         return apply(op, (t,), {"index": index})
-    return Tensor._wrap(ops.row_major(data) if op is ops.INDEX else np.asarray(data))
+    if op is ops.INDEX:
+        return Tensor._wrap(ops.row_major(data))
+    if type(data) is not np.ndarray:  # a single element: NumPy copies it
+        data = ops.view_of(t._data, index)
+    return _plain_view(Tensor._wrap(data), t)
+
+
+def _plain_view(view: Tensor, t: Tensor) -> Tensor:
+    """``view``, made from ``t`` without a graph, shares its memory and version counter, as
+    PyTorch's views do: an in-place update of either is seen by a backward that saved the
+    other."""
+    INPLACE.share(t, view)
+    return view
 
 
 @numpy_names
 def unbind(input, dim=0) -> tuple:
-    """The slices along ``dim`` (what iterating over a tensor gives): one ``UnbindBackward0``
-    node per slice here (PyTorch shares one node among them; the gradients are the same)."""
+    """The slices along ``dim`` (what iterating over a tensor gives): views of ``input``, one
+    ``UnbindBackward0`` node per slice here (PyTorch shares one node among them; the gradients
+    are the same)."""
     t = as_tensor(input)
     if t._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     (d,) = _dims(dim, t.ndim)
-    record = (t._rg and STATE.enabled) or t._tangent is not None
-    slices = []
-    for i in range(t._data.shape[d]):
-        index = (slice(None),) * d + (i,)
-        slices.append(apply(ops.UNBIND, (t,), {"index": index}) if record
-                      else Tensor._wrap(np.asarray(t._data[index])))
-    return tuple(slices)
+    lead = (slice(None),) * d
+    return _views_of(ops.UNBIND, t, [{"index": (*lead, i)} for i in range(t._data.shape[d])])
+
+
+def _views_of(op: ops.Op, t: Tensor, params: list) -> tuple:
+    """The pieces ``op(t, **p)`` for each ``p`` in ``params``: views of ``t`` that share its
+    memory, remembered as views in a graph (``views``: PyTorch's rules for ops that return
+    several views)."""
+    if not ((t._rg and STATE.enabled) or t._tangent is not None):
+        return tuple(_plain_view(Tensor._wrap(op.forward(t._data, **p)), t) for p in params)
+    pieces = tuple(apply(op, (t,), p) for p in params)
+    for piece, p in zip(pieces, params, strict=True):
+        if piece._node is not None:
+            views.remember(piece, t, op, p)
+    return pieces
 
 
 def index_backward(g, index, shape):
@@ -262,6 +325,9 @@ def setitem(t: Tensor, index, value) -> None:
     """``t[index] = value``, in place; with a graph, ``t`` gets the node ``CopySlices`` (or, for
     the whole tensor, PyTorch's ``FillBackward3`` / ``CopyBackwards``)."""
     index = _normalise_index(index)
+    if views.from_multiple_views(t):  # PyTorch writes through the last view op it applies
+        steps = _basic_steps(index, t._data.shape)
+        views.check_inplace(t, steps[-1] if steps else None)
     v = as_tensor(value, dtypes.from_numpy(t._data.dtype)) if type(value) is not Tensor else value
     graph = STATE.enabled and (t._rg or v._rg)
     dual = FORWARD.active and (t._tangent is not None or v._tangent is not None)
@@ -281,7 +347,7 @@ def setitem(t: Tensor, index, value) -> None:
         before = Tensor._wrap(t._data)
         before._node, before._rg, before._acc = t._node, t._rg, t._acc
         before._tangent = t._tangent
-        advanced = _index_kind(index) is ops.INDEX and builtins.all(
+        advanced = _advanced(index) and builtins.all(
             isinstance(i, np.ndarray) or i is Ellipsis or (type(i) is slice and i == slice(None))
             for i in index)
         if v._rg and v._data.ndim:
@@ -494,12 +560,12 @@ def index_select(input, dim, index):
 def _pieces(op, t: Tensor, d: int, sizes) -> tuple:
     """``t`` cut along ``d`` into pieces of ``sizes``: views, one node each (PyTorch shares one
     node among them; the gradients are the same)."""
-    pieces, start = [], 0
+    lead = (slice(None),) * d
+    params, start = [], 0
     for i, n in enumerate(sizes):
-        index = (slice(None),) * d + (slice(start, start + n),)
-        pieces.append(apply(op, (t,), {"index": index, "i": i}))
+        params.append({"index": (*lead, slice(start, start + n)), "i": i})
         start += n
-    return tuple(pieces)
+    return _views_of(op, t, params)
 
 
 def split(tensor, split_size_or_sections, dim=0):

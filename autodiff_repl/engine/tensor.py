@@ -33,10 +33,6 @@ GRAD_DTYPE = (
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                         "operation.")
-MULTIPLE_VIEWS_INPLACE = (
-    "Output {} of {} is a view and is being modified inplace. This view is the output of a "
-    "function that returns multiple views. Such functions do not allow the output views to be "
-    "modified inplace. You should replace the inplace operation by an out-of-place one.")
 # PyTorch words the same refusal three ways: torch.tensor(..., requires_grad=True),
 # t.requires_grad = True, and t.requires_grad_().
 ONLY_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"
@@ -109,6 +105,8 @@ class InplaceLog:
         for t in node.saved or ():
             seqs = None if t is None else self.versions(t)
             if seqs and seqs[-1] > node.seq:
+                if t._base is not None:  # PyTorch names an invalidated view first
+                    views.check_grad_fn(t)
                 raise RuntimeError(_modified_message(t._data.shape, t._data.dtype, t._node, seqs,
                                                      node.seq))
         entry = self.outputs.get(node) if node.out is not None else None
@@ -200,6 +198,7 @@ class Tensor:
     _base = None  # a view in a graph: the tensor whose memory it shows (``views``)
     _view_steps = ()  # ... and the view ops that lead from there to it
     _views = None  # a base: its live views (id -> view, weakly)
+    _view_version = 0  # a view: its base's version count when it was made
     _no_grad_from = None  # with RECORDING.keep_values: a weak reference to an input that required
     # grad, when this tensor was computed under no_grad() (explanations say why it has no grad_fn)
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
@@ -270,6 +269,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            views.check_grad_fn(self)
         return self._node
 
     @property
@@ -402,8 +403,10 @@ class Tensor:
 
     def __repr__(self) -> str:
         node = self._node
-        return printing.format_tensor(self._data, requires_grad=self._rg,
-                                      grad_fn=None if node is None else node.label)
+        label = None if node is None else node.label
+        if self._base is not None and views.invalidated(self):
+            label = "Invalid"  # PyTorch's repr when reading the grad_fn raises
+        return printing.format_tensor(self._data, requires_grad=self._rg, grad_fn=label)
 
     __str__ = __repr__
 
@@ -442,6 +445,8 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
+        if self._base is not None:
+            views.check_grad_fn(self)
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._node is not None:
@@ -451,6 +456,8 @@ class Tensor:
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
         the gradient. Returns a handle whose ``remove()`` unregisters the hook."""
+        if self._base is not None:
+            views.check_grad_fn(self)
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._node is not None:
@@ -476,10 +483,8 @@ class Tensor:
         node = self._node
         if node is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE if view_message else LEAF_INPLACE)
-        if node.op in ops.MULTIPLE_VIEWS and not view_message:
-            output = node.params.get("i", node.params["index"][-1])  # (unbind: its index)
-            raise RuntimeError(MULTIPLE_VIEWS_INPLACE.format(
-                output, _BACKWARD_SUFFIX.sub("", node.label)))
+        if self._base is not None and not view_message:  # (t[...] = v: shapes.setitem checks)
+            views.check_inplace(self)  # a piece from split, chunk or unbind, or a view of one
         while type(node) is not AccumulateGrad and node.op in ops.VIEWS:
             node = node.parents[0]
         if type(node) is AccumulateGrad:
