@@ -109,8 +109,8 @@ class ScriptItem(pytest.Item):
     def runtest(self) -> None:
         session = runner.new_session(hints=True, seed=0)
         failures = []
-        for line, chunk in tx.script_chunks(self.text):
-            for item in session.execute(chunk):
+        for line, outputs in runner.script_steps(self.text, session, label=self.path.name):
+            for item in outputs:
                 if isinstance(item, out.Error):
                     failures.append(f"{self.path.name}:{line}: {item.type}: {item.message}")
         if failures:

@@ -1,6 +1,7 @@
 """``autodiff run``: run a plain script or a transcript through one Session.
 
-A plain script runs statement by statement and prints what the REPL would print. A transcript
+A plain script runs statement by statement and prints what the REPL would print; a syntax error
+costs only the statement it is in (``script_steps``). A transcript
 prints its narration and each input with the output it really gives; with ``check`` it prints a
 unified diff (naming ``file:line``) for each input whose output differs from its expected block,
 and with ``update`` it rewrites the differing blocks in place.
@@ -17,7 +18,8 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TextIO
 
 from autodiff_repl import outputs as out
@@ -31,6 +33,8 @@ USAGE_ERROR = 2
 
 class SessionLike(Protocol):
     """What the runner needs from ``autodiff_repl.session.Session``."""
+
+    limits: Any
 
     def execute(self, text: str) -> list[out.Output]: ...
 
@@ -180,7 +184,7 @@ def _write(stream: TextIO, text: str) -> None:
 def _show(stream: TextIO, outputs: list[out.Output], *, hints: bool, console: Any) -> None:
     """An input's outputs: plain lines on ``stream``, or drawn on a terminal's rich ``console``."""
     if console is None:
-        _write(stream, plain(outputs, hints=hints))
+        _write(stream, plain(outputs, hints=hints, width=render.terminal_width(stream)))
     else:
         render.to_console(console, outputs, hints=hints)
 
@@ -207,7 +211,10 @@ def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = Tr
         failed = _unexpected_error(outputs, want)  # an error the transcript shows is a lesson
         result.failed += failed
         if stream is not None and console is None:
-            _write(stream, "\n".join(tx.format_input(item.source) + got).rstrip("\n"))
+            width = render.terminal_width(stream)  # a terminal: graphs fitted to it
+            shown = got if width is None else tx.output_lines(plain(outputs, hints=hints,
+                                                                    width=width))
+            _write(stream, "\n".join(tx.format_input(item.source) + shown).rstrip("\n"))
         elif stream is not None:
             _write(stream, "\n".join(tx.format_input(item.source)))
             _show(stream, outputs, hints=hints, console=console)
@@ -246,12 +253,60 @@ def run_transcript(transcript: tx.Transcript, session: SessionLike, *, hints: bo
     return result
 
 
+MAX_SYNTAX_ERRORS = 20
+"""After this many syntax errors the rest of a script is not run (each one makes the runner read
+again the rest of the statement that swallowed it)."""
+
+
+def script_steps(text: str, session: SessionLike, *, label: str = "<script>",
+                 hints: bool = True) -> Iterator[tuple[int, list[out.Output]]]:
+    """Run a plain script statement by statement, as a REPL fed one top-level statement at a
+    time: yields ``(line, outputs)`` per statement (``line``: where it starts in ``text``).
+
+    A syntax error costs only the statement it is in (``lang.parse.syntax_error_cut``): it is
+    reported as ``SyntaxError: message (LABEL, line N)`` and the script goes on with the next
+    top-level statement.
+    """
+    from autodiff_repl.lang.errors import from_lang_error
+    from autodiff_repl.lang.parse import prepare, syntax_error_cut
+
+    todo: list[tuple[str, int, Any]] = [("text", 1, text)]  # a stack: the next item is last
+    errors = 0
+    while todo:
+        kind, line, item = todo.pop()
+        if kind == "text":
+            todo.extend(("chunk", line + at - 1, chunk)
+                        for at, chunk in reversed(tx.script_chunks(item)))
+            continue
+        if kind == "error":
+            errors += 1
+            if errors > MAX_SYNTAX_ERRORS:
+                yield line, [out.Error("SyntaxError", f"too many syntax errors: {label} was "
+                                                      f"not run from line {line} on")]
+                return
+            yield line, [item]
+            continue
+        cut = syntax_error_cut(item, session.limits)
+        if cut is None:
+            yield line, session.execute(item)
+            continue
+        start, end, error = cut
+        rows = item.split("\n")
+        shown = from_lang_error(error, prepare(item), hints)
+        where = line + (error.line or 1) - 1
+        todo.append(("text", line + end, "\n".join(rows[end:])))
+        todo.append(("error", line + start,
+                     replace(shown, message=f"{shown.message} ({label}, line {where})")))
+        todo.append(("text", line, "\n".join(rows[:start])))
+
+
 def run_script(text: str, session: SessionLike, *, hints: bool = True,
-               stop_first: bool = False, stream: TextIO, console: Any = None) -> int:
-    """Run a plain script statement by statement; 1 if any statement failed."""
+               stop_first: bool = False, stream: TextIO, console: Any = None,
+               label: str = "<script>") -> int:
+    """Run a plain script statement by statement (``script_steps``); 1 if any statement failed.
+    ``label`` names the script in the line numbers of its syntax errors."""
     failed = False
-    for _line, chunk in tx.script_chunks(text):
-        outputs = session.execute(chunk)
+    for _line, outputs in script_steps(text, session, label=label, hints=hints):
         _show(stream, outputs, hints=hints, console=console)
         failed = failed or any(isinstance(o, out.Error) for o in outputs)
         if any(isinstance(o, out.Quit) for o in outputs) or (stop_first and failed):
@@ -286,7 +341,7 @@ def run_path(path: str, *, stop_first: bool = False, hints: bool = True, check: 
                if not compare and render.wants_color(stream, no_color=no_color) else None)
     if transcript is None:
         return run_script(text, session, hints=hints, stop_first=stop_first, stream=stream,
-                          console=console)
+                          console=console, label=label)
     result = run_transcript(transcript, session, hints=hints, compare=compare,
                             stream=None if compare else stream, stop_first=stop_first,
                             console=console)

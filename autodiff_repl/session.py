@@ -6,13 +6,15 @@ whole, then run statement by statement. As in Python, what a statement did befor
 Ctrl-C stays done, bindings included (a loop that fails at step 3 leaves ``step == 3``); the rest
 of the input is skipped. Bare expressions echo like Python's console, ``print`` output and
 PyTorch's warnings are captured, and errors come back as ``Error`` events with hints instead of
-tracebacks. A command word typed alone (``backward``) shows the command's usage, unless the
-learner made a variable of that name.
+tracebacks. A command word, a space and an argument is the command (``backward (z * z).sum()``;
+``commands.is_command_line``), also as a line of a pasted cell; a command word typed alone
+(``backward``) shows the command's usage, unless the learner made a variable of that name.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
 import warnings
@@ -86,6 +88,11 @@ class Session:
         return {n: v for n, v in self._globals.committed.items()
                 if isinstance(v, engine.Tensor)}
 
+    def made_before_grad(self, name: str) -> list[str]:
+        """The variables computed from tensor ``name`` before it was made to require grad (see
+        ``GlobalScope.made_before_grad``): no graph leads from them back to ``name``."""
+        return self._globals.made_before_grad(name)
+
     def saved_inputs(self) -> list[str]:
         """The inputs that ran without error since the last reset (what ``:save`` writes)."""
         return list(self._succeeded)
@@ -140,6 +147,16 @@ class Session:
         """Make ``value`` what ``_`` refers to (as an echo does)."""
         self._interpreter.last_value = value
 
+    def note_pass(self, text: str, outputs) -> None:
+        """Remember a command that ran a backward pass from ``outputs`` (``backward y``), so a
+        later error can name it if it freed the graph (``lang.passes``)."""
+        self._interpreter.passes.add(text, outputs)
+
+    @property
+    def sources(self) -> dict:
+        """Variable name -> the names its value was computed from (``scopes.sources_of``)."""
+        return self._globals.sources
+
     def note_subject(self, text: str, value) -> None:
         """Remember what a command works on, so its errors' hints can name it."""
         self._subject = (text, value)
@@ -170,25 +187,30 @@ class Session:
         if stripped in commands.COMMANDS and stripped not in self._globals.committed:
             self._emit(Info(help_pages.help_text(stripped, self)))  # `backward` alone: its usage
             return True
+        if "\n" not in stripped and self._is_command(stripped):
+            return self._command(stripped)
         source = prepare(text)
         try:
             tree = parse(source, self.limits)
         except LangError as e:
-            if commands.is_command_line(stripped):
-                return self._command(stripped)
             pieces = split_statements(source)
-            if len(pieces) > 1 and any(commands.is_command_line(p) for p in pieces):
+            if len(pieces) > 1 and any(self._is_command(p) for p in pieces):
                 return all(self._run(p) for p in pieces)
             self._emit(from_lang_error(e, source, self.hints))
             return False
+        if len(tree.body) > 1 and self._has_command_line(tree, source):
+            pieces = split_statements(source)
+            if len(pieces) > 1:
+                return all(self._run(p) for p in pieces)
         try:
             check(tree, self.limits)
         except LangError as e:
             self._emit(from_lang_error(e, source, self.hints))
             return False
-        return all(self._statement(stmt, source) for stmt in tree.body)
+        lines = io.StringIO(source, newline="").readlines()
+        return all(self._statement(stmt, source, lines) for stmt in tree.body)
 
-    def _statement(self, stmt: ast.stmt, source: str) -> bool:
+    def _statement(self, stmt: ast.stmt, source: str, lines: list[str]) -> bool:
         self._subject = None
         try:
             self._interpreter.run_statement(stmt)
@@ -198,10 +220,22 @@ class Session:
             return False
         else:
             self._globals.commit(stmt)
-            self._ran.append(_statement_source(source, stmt))
+            self._ran.append(_statement_source(lines, stmt))
             return True
         finally:
             self._interpreter.forget()
+
+    def _has_command_line(self, tree: ast.Module, source: str) -> bool:
+        """Whether a line of ``source`` that is a top-level statement of its own is a command
+        that also reads as Python (``backward (y)``): such input runs piece by piece."""
+        lines = source.splitlines()
+        return any(self._is_command(lines[stmt.lineno - 1]) for stmt in tree.body
+                   if stmt.lineno == stmt.end_lineno)
+
+    def _is_command(self, line: str) -> bool:
+        """Whether ``line`` is a command (``backward y``) rather than Python, the learner's own
+        variables considered (``commands.is_command_line``)."""
+        return commands.is_command_line(line, self._globals.committed)
 
     def _command(self, line: str) -> bool:
         self._subject = None
@@ -210,8 +244,8 @@ class Session:
             outputs = commands.run(self, command)
         except commands.UsageError as e:
             usage = commands.USAGE.get(e.command)
-            hint = f"usage: {usage}" if usage and not str(e).startswith("usage") else \
-                "type :help to list the commands"
+            hint = e.hint or (f"usage: {usage}" if usage and not str(e).startswith("usage")
+                              else "type :help to list the commands")
             self._emit(Error("UsageError", str(e), (hint,) if self.hints else ()))
             return False
         except LangError as e:
@@ -247,7 +281,10 @@ class Session:
         context = hints.Context(names=self._known_names(),
                                 max_elements=self.limits.max_elements,
                                 variables=self._globals.committed,
-                                sources=self._globals.sources)
+                                sources=self._globals.sources,
+                                bound_at=self._globals.bound_at,
+                                made_before_grad=self._globals.made_before_grad,
+                                freeing_pass=self._interpreter.passes.freeing)
         subject = self._interpreter.subject if stmt is not None else None
         if subject is not None:
             context.subject = _operand_source(subject[0])
@@ -334,11 +371,24 @@ def _pointed(exc: BaseException, node: ast.AST | None) -> ast.AST | None:
     return node
 
 
-def _statement_source(source: str, stmt: ast.stmt) -> str:
-    """The text of a top-level statement, decorators included (what ``:save`` writes)."""
-    text = ast.get_source_segment(source, stmt) or ast.unparse(stmt)
+def _statement_source(lines: list[str], stmt: ast.stmt) -> str:
+    """The text of a top-level statement, decorators included (what ``:save`` writes);
+    ``lines``: the input's lines with their ends (split once, not per statement)."""
+    text = _segment(lines, stmt) or ast.unparse(stmt)
     decorators = getattr(stmt, "decorator_list", [])
-    return "".join(f"@{ast.get_source_segment(source, d)}\n" for d in decorators) + text
+    return "".join(f"@{_segment(lines, d)}\n" for d in decorators) + text
+
+
+def _segment(lines: list[str], node: ast.AST) -> str | None:
+    """``ast.get_source_segment`` on lines split beforehand (offsets count UTF-8 bytes)."""
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    start, end = node.col_offset, node.end_col_offset
+    if end is None or last >= len(lines):
+        return None
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    return (lines[first].encode()[start:].decode() + "".join(lines[first + 1:last])
+            + lines[last].encode()[:end].decode())
 
 
 def _operand_source(node: ast.AST) -> str:

@@ -175,8 +175,6 @@ def test_repl_without_colour_fits_the_terminal(tmp_path: Path, width: int, flag:
     assert "\x1b[1m" not in child.before and "\x1b[3" not in child.before  # no bold, no colour
 
 
-@pytest.mark.xfail(strict=True, reason="autodiff run prints through runner.py, which does not "
-                                       "pass the terminal's width yet (see the report)")
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_autodiff_run_without_colour_fits_the_terminal(tmp_path: Path) -> None:
     script = tmp_path / "qa.py"

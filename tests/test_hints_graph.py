@@ -118,8 +118,8 @@ def test_autograd_grad_after_backward_names_the_output_and_its_call():
         "saved",
         "recompute r (run the line that makes it again), then run torch.autograd.grad(r, q) "
         "again",
-        "or keep the graph for more passes: add retain_graph=True to every pass but the last, "
-        "as in torch.autograd.grad(r, q, retain_graph=True)")
+        "or keep the graph for this pass: the earlier pass r.backward() freed it; run it as "
+        "r.backward(retain_graph=True) -- the gradients then add up in .grad")
 
 
 def test_backward_twice_spells_retain_graph_for_the_method():
@@ -135,8 +135,9 @@ def test_backward_twice_spells_retain_graph_for_the_method():
 def test_backward_command_twice_spells_the_flag():
     error = error_after("x = torch.ones(2, requires_grad=True)\ny = (x * x).sum()",
                         "backward y --no-trace", "backward y")
-    assert error.hints[2].endswith("as in backward y --retain-graph -- the gradients then add "
-                                   "up in .grad")
+    assert error.hints[2].endswith("the earlier pass backward y --no-trace freed it; run it as "
+                                   "backward y --no-trace --retain-graph -- the gradients then "
+                                   "add up in .grad")
 
 
 def test_recomputed_output_names_the_freed_intermediate():

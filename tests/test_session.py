@@ -199,7 +199,7 @@ def test_command_errors_are_explained():
     assert (out[0].type, out[0].message) == ("NameError", "name 'n' is not defined")
     out = s.execute("grad y")
     assert out[0].type == "UsageError"
-    assert s.execute("backward 3")[0].message == "3 is a int, not a tensor"
+    assert s.execute("backward 3")[0].message == "3 is an int, not a tensor"
 
 
 def test_graph_why_jvp_and_files(tmp_path):

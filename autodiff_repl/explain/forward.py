@@ -2,9 +2,10 @@
 
 The graph behind ``y`` is replayed (``replay.Replay.tangents``) with tangent ``v`` on ``x``; each
 op's output tangent comes from the op table's jvp rules through the engine's own forward-mode
-code. Each step says ``out′ = Σ local · input′`` with the numbers. The cost line counts the ops
-and the bytes of tangents, next to what reverse mode would save on the same graph (d2l's
-exercise on forward versus backward evaluation).
+code. Each step says ``out′ = Σ local · input′`` with the numbers, a local derivative with an
+operator in it in brackets, as in the reverse trace (``(1 - tanh²(t2)) · t2′``). The cost line
+counts the ops and the bytes of tangents, next to what reverse mode would save on the same graph
+(d2l's exercise on forward versus backward evaluation).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from autodiff_repl.engine.tensor import Tensor
 from autodiff_repl.explain import text
 from autodiff_repl.explain.replay import NotRecorded, Replay
 from autodiff_repl.explain.reverse import saved_bytes
-from autodiff_repl.explain.symbols import fill
+from autodiff_repl.explain.symbols import (
+    fill,
+    wrap,  # the reverse trace's bracket rule
+)
 from autodiff_repl.explain.trace_model import Cost, TangentStep, Term, Trace
 from autodiff_repl.explain.walk import View, edge_of, expr_text
 
@@ -88,7 +92,7 @@ def _step(view: View, node, arrays, ins, out) -> TangentStep:
         step.rule = " + ".join(parts)
         return step
     step.rule = " + ".join(
-        f"({fill(op.formula[i], labels, node.params, text.param)}) · {labels[i]}′"
+        f"{wrap(fill(op.formula[i], labels, node.params, text.param))} · {labels[i]}′"
         for i in moving)
     return step
 

@@ -19,7 +19,7 @@ def _number(s: str) -> float | None:
         return None
 
 
-def _wrap(formula: str) -> str:
+def wrap(formula: str) -> str:
     """Parenthesise a formula with an operator in it, so a product stays unambiguous."""
     body = formula[1:] if formula.startswith("-") else formula
     if _PARTIAL.match(body) or _HOOKED.match(body) or _number(formula) is not None:
@@ -35,12 +35,12 @@ def times(up: str, formula: str) -> str:
     if formula == "1":
         return up
     if formula == "-1":
-        return f"-{_wrap(up)}"
+        return f"-{wrap(up)}"
     if up == "1":
         return formula
     if up == "-1":
-        return f"-{_wrap(formula)}"
-    return f"{_wrap(up)}·{_wrap(formula)}"
+        return f"-{wrap(formula)}"
+    return f"{wrap(up)}·{wrap(formula)}"
 
 
 def short(symbol: str) -> bool:
@@ -57,7 +57,7 @@ def total(terms: list[str]) -> str:
         k_text = str(int(k)) if k == int(k) else format(k, ".4g")
         return f"{joined} = {k_text}·{matches[0].group(2)}"
     if len(terms) > 1 and len(set(terms)) == 1:
-        return f"{joined} = {len(terms)}·{_wrap(terms[0])}"
+        return f"{joined} = {len(terms)}·{wrap(terms[0])}"
     return joined
 
 

@@ -6,7 +6,11 @@ import numpy as np
 
 from autodiff_repl.explain import text
 from autodiff_repl.explain.collapse import collapse
-from autodiff_repl.explain.symbols import short, total
+from autodiff_repl.explain.symbols import (
+    short,
+    total,
+    wrap,  # the reverse trace's bracket rule
+)
 from autodiff_repl.explain.text import Block, line
 from autodiff_repl.explain.trace_model import Arrival, Send, Step, TangentStep, Trace
 
@@ -257,7 +261,7 @@ def _tangent_line(s: TangentStep, width: int, fn_width: int):
             "   ", (f"{s.name}′", "name"), " = "]
     if s.rule is not None:
         return line(*head, (s.rule, "op"), " = ", (text.array(s.tangent), "grad"))
-    symbols = " + ".join(f"{t.formula} · {t.source}′" for t in s.terms)
+    symbols = " + ".join(f"{wrap(t.formula)} · {t.source}′" for t in s.terms)
     numbers = " + ".join(f"{text.array(t.local)} × {text.array(t.tangent)}" for t in s.terms)
     return line(*head, (symbols, "op"), " = ", (numbers, "value"), " = ",
                 (text.array(s.tangent), "grad"))

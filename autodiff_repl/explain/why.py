@@ -3,9 +3,11 @@
 ``diagnose(target, name, names)`` walks the facts a teacher would check, in order -- is it a
 tensor, what is in ``.grad``, was it computed inside ``no_grad()``?, a leaf?, a floating dtype?,
 requires_grad?, was it cut off by ``detach()``?, does any recorded output use it (or only
-``no_grad()`` code)?, has a backward reached it? -- and stops at the first one that explains the
-symptom. The answer is the cause in plain words and the command
-that fixes it.
+``no_grad()`` code, or only code that ran before it required grad)?, has a backward reached it?
+-- and stops at the first one that explains the symptom. The answer is the cause in plain words
+and the command that fixes it. What happened when is the language layer's knowledge, not the
+graph's: the caller passes ``made_before``, the variables computed from the tensor before it
+was made to require grad.
 """
 
 from __future__ import annotations
@@ -95,11 +97,13 @@ class _Session:
         return out
 
 
-def diagnose(target, name: str, names: dict) -> Why:
-    """Why ``name``.grad (of tensor ``target``) is what it is."""
+def diagnose(target, name: str, names: dict, made_before: list[str] | tuple = ()) -> Why:
+    """Why ``name``.grad (of tensor ``target``) is what it is. ``made_before``: the variables
+    computed from ``target`` before its requires_grad was switched on."""
     if not (hasattr(target, "_data") and hasattr(target, "_node")):
         why = Why(name, "None")
-        why.facts.append(Fact(f"{name} is a {type(target).__name__}, not a tensor", "bad"))
+        why.facts.append(Fact(f"{name} is not a tensor (its type is {type(target).__name__})",
+                              "bad"))
         why.cause = "only tensors have gradients"
         why.fix = f"{name} = tensor({name}, requires_grad=True)"
         return why
@@ -117,7 +121,7 @@ def diagnose(target, name: str, names: dict) -> Why:
         return why
     if not target._rg:
         return _no_requires_grad(target, name, why, session)
-    return _requires_grad(target, name, why, session)
+    return _requires_grad(target, name, why, session, list(made_before))
 
 
 def _made_under_no_grad(t, name: str, why: Why, names: dict) -> bool:
@@ -196,7 +200,7 @@ def _detached_from(t, name: str, session: _Session) -> str | None:
     return None
 
 
-def _requires_grad(t, name: str, why: Why, session: _Session) -> Why:
+def _requires_grad(t, name: str, why: Why, session: _Session, made_before: list[str]) -> Why:
     why.facts.append(Fact(f"{name}.requires_grad is True", "ok"))
     users = session.users(t._acc)
     if why.symptom == "set":
@@ -214,7 +218,17 @@ def _requires_grad(t, name: str, why: Why, session: _Session) -> Why:
                                   f"depend on {name} (an unused input)", "bad"))
         cut = session.detached_uses(t, name)
         quiet = nograd.products(t, session.tensors)
-        if quiet:
+        if made_before:
+            made = ", ".join(made_before)
+            one = len(made_before) == 1
+            why.facts.append(Fact(f"{made} {'was' if one else 'were'} computed from {name} "
+                                  f"before {name} required grad: not recorded", "bad"))
+            why.cause = (f"{name} did not require grad when {made} {'was' if one else 'were'} "
+                         f"computed (requires_grad was switched on afterwards), so nothing was "
+                         f"recorded and no graph leads back to {name}")
+            why.fix = (f"compute {made} again now that {name} requires grad, then backward "
+                       f"{'it' if one else 'the output'}")
+        elif quiet:
             made = ", ".join(quiet)
             why.facts.append(Fact(f"{made} {'was' if len(quiet) == 1 else 'were'} "
                                   f"{nograd.made(name)}: not recorded", "bad"))

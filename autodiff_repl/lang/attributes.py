@@ -10,12 +10,15 @@ that could build huge values are wrapped with a size check (``list.extend``, ``s
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from autodiff_repl import engine
 from autodiff_repl.engine import autograd as engine_autograd
 from autodiff_repl.engine.graph import AccumulateGrad, Node
 from autodiff_repl.lang.check import UNDERSCORED
+from autodiff_repl.lang.functions import UserFunction
 from autodiff_repl.lang.limits import LimitError, Limits, take
 from autodiff_repl.lang.namespace import Module
 
@@ -115,9 +118,18 @@ def type_name(obj) -> str:
         return obj.name()
     if isinstance(obj, np.ndarray):
         return "numpy.ndarray"
+    if isinstance(obj, UserFunction):
+        return "function"
     if obj is None:
         return "NoneType"
     return type(obj).__name__
+
+
+def grad_cleared(tensor) -> bool:
+    """Whether ``tensor.grad`` is None because the learner set it so (``x.grad = None``) and no
+    backward has stored a gradient since."""
+    ref = _CLEARED.get(id(tensor))
+    return ref is not None and ref() is tensor and getattr(tensor, "_grad", None) is None
 
 
 def no_attribute(obj, name: str) -> AttributeError:
@@ -142,10 +154,20 @@ def load(obj, name: str, limits: Limits):
     return _guarded(obj, name, value, limits)
 
 
+_CLEARED: dict[int, weakref.ref] = {}
+"""The tensors whose ``.grad`` the learner set to None (``x.grad = None``), by id (a tensor's
+``==`` is elementwise, so they are not kept in a set)."""
+
+
 def store(obj, name: str, value) -> None:
     """``obj.name = value``: only a tensor's ``grad``, ``requires_grad`` and ``data``."""
     if isinstance(obj, engine.Tensor) and name in TENSOR_STORES:
         setattr(obj, name, value)
+        if name == "grad" and value is None:
+            key = id(obj)
+            _CLEARED[key] = weakref.ref(obj, lambda _, key=key: _CLEARED.pop(key, None))
+        elif name == "grad":
+            _CLEARED.pop(id(obj), None)
         return
     if isinstance(obj, Module):
         raise AttributeError(f"cannot set '{name}' on module '{obj.name}': the torch and numpy "

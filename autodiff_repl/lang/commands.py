@@ -2,10 +2,14 @@
 ``jvp y x [v]``, ``why x.grad``, and the meta commands ``:help``, ``:vars``, ``:reset``,
 ``:save``, ``:hints``, ``:quit``.
 
-A line is a command when it starts with a command word and is not valid Python (``grad y x`` is
-not; ``grad(y, x)`` is, and calls the function). The arguments ``y``, ``x``, ``v`` are expressions
-of the language, evaluated in the session. The explanations themselves come from
-``autodiff_repl.explain`` and are returned as ``Explanation`` outputs.
+A line is a command when it starts with a command word, then a space, then an argument: a name,
+a number or an opening bracket (``grad y x``, ``backward (z * z).sum()``). Without the space it is
+Python (``grad(y, x)`` calls the function), and so is a word followed by an operator or a Python
+keyword (``grad = 1``, ``grad is None``), or a line the learner's own variable of that name makes
+valid Python (``is_command_line(line, bound)``). The options are checked before anything runs.
+The arguments ``y``, ``x``, ``v`` are expressions of the language, evaluated in the session. The
+explanations themselves come from ``autodiff_repl.explain`` and are returned as ``Explanation``
+outputs.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import ast
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Container, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autodiff_repl import engine
+from autodiff_repl.engine import views
 from autodiff_repl.engine.graph import AccumulateGrad, Node, reachable
 from autodiff_repl.lang import hints
 from autodiff_repl.outputs import Echo, Error, Explanation, Hint, Info, Output, Quit
@@ -28,7 +33,7 @@ COMMANDS = ("backward", "grad", "graph", "trace", "jvp", "why")
 META = ("help", "vars", "reset", "save", "hints", "quit")
 FLAGS = {
     "backward": {"--gradient": True, "--retain-graph": False, "--no-trace": False},
-    "grad": {"--create-graph": False},
+    "grad": {"--create-graph": False, "--retain-graph": False, "--no-trace": False},
     "graph": {"--dot": True, "--svg": True, "--force": False},
     "trace": {"--forward": False},
     "jvp": {},
@@ -39,7 +44,7 @@ FLAGS = {
 
 USAGE = {
     "backward": "backward y [--gradient v] [--retain-graph] [--no-trace]",
-    "grad": "grad y x [--create-graph]",
+    "grad": "grad y x [--create-graph] [--retain-graph] [--no-trace]",
     "graph": "graph y [--dot FILE] [--svg FILE] [--force]",
     "trace": "trace y [--forward]",
     "jvp": "jvp y x [v]",
@@ -51,32 +56,46 @@ USAGE = {
     "hints": ":hints on|off",
     "quit": ":quit",
 }
-_COMMAND_LINE = re.compile(r"^(backward|grad|graph|trace|jvp|why)\s+\S")
+_COMMAND_LINE = re.compile(r"^(backward|grad|graph|trace|jvp|why)[ \t]+\S")
+_ARGUMENT = re.compile(r"[ \t]+(?!(?:and|else|if|in|is|not|or)\b)[\w(]")
+"""After the command word and a space, the start of an argument: a name, a number or an opening
+bracket (not an operator, nor a keyword that would continue a Python expression)."""
 
 
 class UsageError(Exception):
-    """A command was typed with the wrong arguments."""
+    """A command was typed with the wrong arguments (``hint``: what to do instead, if known)."""
 
-    def __init__(self, message: str, command: str) -> None:
+    def __init__(self, message: str, command: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.command = command
+        self.hint = hint
 
 
 @dataclass
 class Command:
+    """A parsed command line (``line``: as typed, stripped)."""
+
     name: str
     args: list[str] = field(default_factory=list)
     flags: dict[str, str | bool] = field(default_factory=dict)
     meta: bool = False
+    line: str = ""
 
 
-def is_command_line(line: str) -> bool:
-    """Whether ``line`` is a command rather than Python."""
+def is_command_line(line: str, bound: Container[str] = ()) -> bool:
+    """Whether ``line`` is a command rather than Python: a command word, a space and an argument
+    (see the module's docstring), or any other line after a command word and a space that is not
+    valid Python (``backward 'y'``). ``bound``: the learner's variable names; when one of them
+    is the command word, a line that is valid Python stays Python (``grad (0)`` calls the
+    learner's own ``grad``)."""
     line = line.strip()
     if line.startswith(":"):
         return True
-    if "\n" in line or not _COMMAND_LINE.match(line):
+    match = _COMMAND_LINE.match(line)
+    if "\n" in line or not match:
         return False
+    if match.group(1) not in bound and _ARGUMENT.match(line, match.end(1)):
+        return True
     try:
         ast.parse(line)
     except SyntaxError:
@@ -126,7 +145,7 @@ def parse_command(line: str) -> Command:
     if name not in known:
         raise UsageError(f"unknown command {':' if meta else ''}{name}", name)
     options = FLAGS.get(name, {})
-    command = Command(name, meta=meta)
+    command = Command(name, meta=meta, line=line)
     i = 0
     while i < len(rest):
         word = rest[i]
@@ -157,15 +176,21 @@ def run(session, command: Command) -> list[Output]:
 
 
 def _arity(command: Command, low: int, high: int) -> None:
-    if not low <= len(command.args) <= high:
-        raise UsageError(f"usage: {USAGE[command.name]}", command.name)
+    if low <= len(command.args) <= high:
+        return
+    hint = None
+    if len(command.args) == 1 and command.args[0].startswith("(") and "," in command.args[0]:
+        hint = (f"to call {command.name}(...) as Python, write it without the space: "
+                f"{command.name}{command.args[0]}")
+    raise UsageError(f"usage: {USAGE[command.name]}", command.name, hint)
 
 
 def _tensor(session, text: str):
     value = session.evaluate(text)
     if not isinstance(value, engine.Tensor):
         from autodiff_repl.lang.attributes import type_name
-        raise TypeError(f"{text} is a {type_name(value)}, not a tensor")
+        from autodiff_repl.lang.errors import with_article
+        raise TypeError(f"{text} is {with_article(type_name(value))}, not a tensor")
     return value
 
 
@@ -178,10 +203,12 @@ def _backward(session, command: Command) -> list[Output]:
     retain = bool(command.flags.get("--retain-graph"))
     if command.flags.get("--no-trace"):
         y.backward(gradient=gradient, retain_graph=retain)
+        session.note_pass(command.line, (y,))
         return []
     from autodiff_repl.explain import trace
-    return [Explanation("trace", trace.backward(y, session.tensor_names(), gradient=gradient,
-                                                retain_graph=retain))]
+    result = trace.backward(y, session.tensor_names(), gradient=gradient, retain_graph=retain)
+    session.note_pass(command.line, (y,))
+    return [Explanation("trace", result)]
 
 
 def _grad(session, command: Command) -> list[Output]:
@@ -189,14 +216,23 @@ def _grad(session, command: Command) -> list[Output]:
     y = _tensor(session, command.args[0])
     session.note_subject(command.args[0], y)
     xs = tuple(_tensor(session, a) for a in command.args[1:])
-    from autodiff_repl.explain import trace
-    result = trace.grad(y, xs, session.tensor_names(),
-                        create_graph=bool(command.flags.get("--create-graph")))
-    grads = tuple(result.results)
-    value = grads[0] if len(grads) == 1 else grads
+    create = bool(command.flags.get("--create-graph"))
+    retain = bool(command.flags.get("--retain-graph"))
+    shown: list[Output] = []
+    if command.flags.get("--no-trace"):
+        grads = engine.autograd.grad(y, xs, retain_graph=retain or None, create_graph=create)
+    else:
+        from autodiff_repl.explain import trace
+        with graph_kept(y) if retain else nullcontext():
+            result = trace.grad(y, xs, session.tensor_names(), create_graph=create)
+        if retain and result.cost is not None:
+            result.cost.note = "kept (retain_graph), so the graph can run backward again"
+        grads = tuple(result.results)
+        shown.append(Explanation("trace", result))
+    session.note_pass(command.line, (y,))
+    value = grads[0] if len(grads) == 1 else tuple(grads)
     session.set_last_value(value)
-    return [Explanation("trace", result), Echo(repr(value)),
-            *_freed_note(session, y, command.args[0])]
+    return [*shown, Echo(repr(value)), *_freed_note(session, y, command.args[0])]
 
 
 def _freed_note(session, y, name: str) -> list[Output]:
@@ -204,7 +240,10 @@ def _freed_note(session, y, name: str) -> list[Output]:
     backward through ``y``, and that ``trace y`` would have kept the graph."""
     if not getattr(y.grad_fn, "freed", False):
         return []
-    redo = [*hints.freed_variables(y, session.tensor_names(), skip=name), name]
+    redo = hints.freed_variables(y, session.tensor_names(), skip=name, sources=session.sources)
+    redo += [name] if name.isidentifier() else []
+    if not redo:
+        return []
     steps = redo[0] if len(redo) == 1 else ", ".join(redo[:-1]) + " and " + redo[-1]
     order = " (in that order)" if len(redo) > 1 else ""
     return [Hint(f"like torch.autograd.grad, this freed the values {name}'s graph saved: "
@@ -337,7 +376,8 @@ def _why(session, command: Command) -> list[Output]:
     base = text[: -len(".grad")] if text.endswith(".grad") else text
     target = _tensor(session, base)
     from autodiff_repl.explain import why
-    return [Explanation("why", why.diagnose(target, base, session.tensor_names()))]
+    return [Explanation("why", why.diagnose(target, base, session.tensor_names(),
+                                            session.made_before_grad(base)))]
 
 
 HANDLERS = {"backward": _backward, "grad": _grad, "graph": _graph, "trace": _trace,
@@ -398,8 +438,10 @@ def describe(value) -> str:
     """A one-line summary of a value for ``:vars``."""
     if isinstance(value, engine.Tensor):
         parts = [f"Tensor {list(value.shape)} {value.dtype}"]
-        if value.grad_fn is not None:
-            parts.append(f"grad_fn={value.grad_fn.name()}")
+        node = value._node  # not .grad_fn: reading it raises for an invalidated view
+        if node is not None:
+            parts.append("grad_fn=Invalid" if views.invalidated(value)
+                         else f"grad_fn={node.name()}")
         elif value.requires_grad:
             parts.append("requires_grad")
         return "  ".join(parts)

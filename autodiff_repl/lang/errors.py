@@ -9,6 +9,7 @@ statement raised (the engine's ``RuntimeError``, Python's ``NameError`` ...) int
 from __future__ import annotations
 
 import ast
+import re
 
 from autodiff_repl.engine.limits import TensorTooLarge
 from autodiff_repl.lang.limits import LimitError
@@ -38,6 +39,20 @@ def source_line(text: str, line: int | None) -> str | None:
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an", as it is spoken: an int, a float, a uint8, an 8-bit number,
+    a numpy.ndarray, an AttributeError."""
+    w = word.lower()
+    digits = re.match(r"\d+", w)
+    if digits:
+        n = digits.group()
+        vowel = n[0] == "8" or (len(n) % 3 == 2 and n[:2] in ("11", "18"))
+    else:
+        vowel = w[:1] in ("a", "e", "i", "o", "u") and not w.startswith(
+            ("uni", "use", "usu", "uint", "ufunc", "one", "eu"))
+    return f"{'an' if vowel else 'a'} {word}"
+
+
 def type_name(exc: BaseException) -> str:
     """The name shown before the colon: Python's or PyTorch's exception type."""
     if isinstance(exc, LangError):
@@ -60,15 +75,35 @@ def message_of(exc: BaseException) -> str:
     return str(exc)
 
 
+SHOWN_WIDTH = 76
+"""The most characters of a source line an error shows; a longer line is cut to a window
+around the caret, with … where it was cut."""
+
+
+def shown_source(source: str | None, col: int | None) -> tuple[str | None, int | None]:
+    """``(source, col)`` as an error shows them: a line longer than ``SHOWN_WIDTH`` cut to the
+    window around column ``col`` (1-based), marked with … at each cut, ``col`` moved to match."""
+    if source is None or col is None or len(source) <= SHOWN_WIDTH:
+        return source, col
+    width = SHOWN_WIDTH - 2
+    start = min(max(0, col - 1 - width // 2), len(source) - width)
+    end = start + width
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(source) else ""
+    return head + source[start:end] + tail, col - start + len(head)
+
+
 def from_lang_error(exc: LangError, text: str, hints_on: bool = True) -> Error:
     """A static error (parse or check): shown with its source line and a caret."""
-    return Error(exc.type, exc.message, exc.hints if hints_on else (), exc.line, exc.col,
-                 source_line(text, exc.line) if exc.col is not None else None)
+    source, col = shown_source(source_line(text, exc.line) if exc.col is not None else None,
+                               exc.col)
+    return Error(exc.type, exc.message, exc.hints if hints_on else (), exc.line, col, source)
 
 
 def runtime_error(exc: BaseException, hints: list[str], line: int | None, col: int | None,
                   hints_on: bool = True, source: str | None = None) -> Error:
     """An error raised while running: its type and message, the hints, the line it came from
     (``source``, given for inputs of several lines, makes the caret show which one)."""
+    source, col = shown_source(source, col)
     return Error(type_name(exc), message_of(exc), tuple(hints) if hints_on else (), line, col,
                  source)

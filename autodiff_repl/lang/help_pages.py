@@ -18,7 +18,7 @@ WIDTH = 79
 SUMMARY = {
     "backward": "y.backward(), showing the chain rule step by step",
     "grad": "dy/dx as torch.autograd.grad gives it, with the trace (.grad untouched; "
-            "the graph is freed, as autograd.grad frees it)",
+            "the graph is freed, as autograd.grad frees it, unless --retain-graph)",
     "graph": "the computation graph behind y",
     "trace": "the chain-rule trace; .grad and the graph stay as they were",
     "jvp": "forward mode: how y changes along v (ones if left out)",
@@ -37,7 +37,8 @@ OPTIONS = {
                 "--retain-graph: keep the graph for another backward. --no-trace: run it "
                 "without the trace.",
     "grad": "--create-graph: keep the graph and make the result differentiable (for higher "
-            "derivatives).",
+            "derivatives). --retain-graph: keep the graph for another pass. --no-trace: run "
+            "it without the trace.",
     "graph": "--dot FILE: write it as Graphviz DOT. --svg FILE: draw it (needs Graphviz). "
              "--force: overwrite FILE.",
     "trace": "--forward: forward mode instead (y must depend on one input).",

@@ -14,15 +14,20 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import keyword
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from autodiff_repl.engine import Tensor
 from autodiff_repl.engine.graph import reachable
 from autodiff_repl.engine.limits import TensorTooLarge
+from autodiff_repl.lang.attributes import allowed_names, grad_cleared, type_name
 from autodiff_repl.lang.check import FOREIGN
+from autodiff_repl.lang.errors import with_article
 from autodiff_repl.lang.limits import LimitError
 from autodiff_repl.lang.namespace import NOT_HERE
 
@@ -46,6 +51,14 @@ class Context:
     """The learner's variables, name -> value."""
     sources: dict = field(default_factory=dict)
     """Variable name -> the names its value was computed from (``scopes.sources_of``)."""
+    bound_at: dict = field(default_factory=dict)
+    """Variable name -> the number of the statement that bound it (``GlobalScope.bound_at``)."""
+    made_before_grad: Callable[[str], list[str]] = lambda name: []
+    """Tensor name -> the variables computed from it before it required grad
+    (``GlobalScope.made_before_grad``)."""
+    freeing_pass: Callable[[object], str | None] = lambda y: None
+    """Tensor -> the call of the latest backward pass that freed part of its graph
+    (``passes.Passes.freeing``)."""
 
 
 SCALAR_ONLY = "grad can be implicitly created only for scalar outputs"
@@ -110,12 +123,55 @@ def _name_hints(message: str, context: Context) -> list[str]:
         return []
     name = match.group(1)
     if name in NOT_HERE:
-        return [f"{name}() is not available in this language. {NOT_HERE[name]}"
-                if name not in ("exit", "quit", "help") else NOT_HERE[name]]
+        advice = NOT_HERE[name]
+        if name in ("exit", "quit", "help"):
+            return [advice]
+        return [f"{name}() is not available in this language" + (f": {advice}" if advice else "")]
     if name in MXNET_NAMES:
         return [MXNET_NAMES[name]]
-    close = difflib.get_close_matches(name, list(context.names), n=1, cutoff=0.6)
-    return [f"did you mean '{close[0]}'?"] if close else []
+    close = closest(name, context.names)
+    return [f"did you mean '{close}'?"] if close else []
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` is most likely a typo of, or None when none is close enough.
+
+    Close enough means few edits for the word's length (an edit: a letter added, dropped,
+    changed, or two neighbours swapped): one up to five letters (``dto`` -> ``dot``), two up to
+    nine (``backwards`` -> ``backward``), three beyond; ``clear`` is not ``clone``, nor
+    ``tangent`` ``range``. A word of one or two letters may only have a stray letter dropped
+    (``xx`` -> ``x``): ``t`` is not ``lt``, nor ``q`` ``eq``.
+    """
+    n = len(word)
+    allowed = 1 if n <= 5 else 2 if n <= 9 else 3
+    best: tuple | None = None
+    for candidate in candidates:
+        if candidate == word or abs(len(candidate) - n) > allowed or \
+                (n <= 2 and len(candidate) != n - 1):
+            continue
+        d = _edits(word, candidate, allowed)
+        if d <= allowed:
+            key = (d, -difflib.SequenceMatcher(None, word, candidate).ratio(), candidate)
+            best = key if best is None or key < best else best
+    return best[2] if best is not None else None
+
+
+def _edits(a: str, b: str, cap: int) -> int:
+    """Optimal string alignment distance between ``a`` and ``b`` (more than ``cap`` once it is
+    certain to exceed it)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > cap:
+            return cap + 1
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 MXNET_METHODS = {
@@ -145,20 +201,64 @@ def _attribute_hints(message: str, context: Context) -> list[str]:
     attr = match.group(1)
     s = context.subject or "x"
     if message.startswith("'NoneType'"):
-        return _none_hints(s, attr)
+        return _none_hints(s, attr, context)
+    value = context.subject_value
+    if context.subject is not None and isinstance(value, DATA):
+        if attr in TENSOR_ONLY:
+            return _not_a_tensor_hints(s, value, attr)
+        if attr == "asnumpy" and isinstance(value, np.ndarray | np.generic):
+            return [f"{s} is already a NumPy value: use it as it is"]
     if attr in MXNET_METHODS:
         return [MXNET_METHODS[attr].format(s=s)]
-    from autodiff_repl.lang.attributes import allowed_names
-    close = difflib.get_close_matches(attr, sorted(allowed_names(context.subject_value)), n=1,
-                                      cutoff=0.75)
-    return [f"did you mean '{s}.{close[0]}'?"] if close else []
+    close = closest(attr, sorted(allowed_names(context.subject_value)))
+    return [f"did you mean '{s}.{close}'?"] if close else []
 
 
-def _none_hints(s: str, attr: str) -> list[str]:
+TENSOR_ONLY = frozenset({"attach_grad", "requires_grad_", "requires_grad", "grad", "grad_fn",
+                         "backward", "retain_grad", "is_leaf", "detach", "zero_grad"})
+"""Attributes that only a tensor has, all about gradients: on other data (``DATA``) the fix is to
+make a tensor first."""
+DATA = (np.ndarray, np.generic, list, tuple, int, float)
+"""Values ``torch.tensor`` makes a tensor of (bools are ints)."""
+
+
+def _not_a_tensor_hints(s: str, value, attr: str) -> list[str]:
+    """A gradient attribute asked of a NumPy array, a list or a number: make a tensor first
+    (an MXNet ``attach_grad`` is translated too, but not into a call the value lacks)."""
+    numpy = isinstance(value, np.ndarray | np.generic)
+    what = "a NumPy array" if isinstance(value, np.ndarray) else (
+        "a NumPy number" if numpy else with_article(type_name(value)))
+    first = f"{s} is {what}, not a tensor: only tensors carry gradients"
+    if attr == "attach_grad":
+        first = f"MXNet's {s}.attach_grad() is {s}.requires_grad_() in PyTorch, but " + first
+    floats = _floated(s)
+    integral = np.asarray(value).dtype.kind in "biu" if numpy else _holds_ints(value)
+    dtype = ", dtype=torch.float32" if integral and floats == s else ""
+    made = f"torch.tensor({floats}{dtype}, requires_grad=True)"
+    target = s if _is_variable(s) else "x"
+    second = f"make a tensor that requires grad from it: {target} = {made}"
+    if isinstance(value, np.ndarray) and not integral:
+        second += (f" (or torch.from_numpy({s}).requires_grad_(), which shares {s}'s memory); "
+                   f"both keep the array's {value.dtype}")
+    return [first, second]
+
+
+def _holds_ints(value) -> bool:
+    """Whether ``value`` is an int or bool, or a (nested) list or tuple whose first number is
+    one (what makes ``torch.tensor`` build an integer tensor)."""
+    while isinstance(value, list | tuple) and value:
+        value = value[0]
+    return isinstance(value, int)
+
+
+def _none_hints(s: str, attr: str, context: Context) -> list[str]:
     if s.endswith(".grad"):
         owner = s[: -len(".grad")]
-        hints = [f"{s} is None: no backward() has reached {owner} yet, so there is nothing to "
-                 f"{'zero' if attr == 'zero_' else 'use'}"]
+        tensor = context.variables.get(owner)
+        why = grad_none_reason(tensor, owner) if isinstance(tensor, Tensor) else \
+            f"no backward() has reached {owner} yet"
+        hints = [f"{s} is None: {why}, so there is nothing to "
+                 f"{'zero' if attr == 'zero_' else 'use'} yet"]
         if attr == "zero_":
             hints.append(f"zero it only once it exists: `if {s} is not None: {s}.zero_()` "
                          f"(or simply set {s} = None)")
@@ -226,6 +326,9 @@ def _no_graph_hints(s: str, context: Context) -> list[str]:
                 "recorded",
                 f"compute {s} again outside the no_grad() block"]
     plain, tracked = _inputs(s, context)
+    late = _switched_on_late(s, tracked, context)
+    if late:
+        return late
     if tracked:
         return [f"{s} was computed from {_and(tracked)}, which "
                 f"{'requires' if len(tracked) == 1 else 'require'} grad, but no graph was "
@@ -251,6 +354,49 @@ def _no_graph_hints(s: str, context: Context) -> list[str]:
             "or from a detach())",
             "make its inputs require grad first (create them with requires_grad=True or call "
             f".requires_grad_() on them), then compute {s} again"]
+
+
+def _switched_on_late(s: str, tracked: list[str], context: Context) -> list[str]:
+    """The hints when an input of ``s`` was made to require grad only after the results between
+    it and ``s`` were computed (``w.requires_grad_()`` after ``v = 2 * torch.dot(w, w)``):
+    nothing was recorded then, so those results must be computed again. Empty otherwise."""
+    upstream = _upstream(s, context.sources)
+    for t in tracked:
+        early = [n for n in context.made_before_grad(t) if n in upstream]
+        older = [n for n in upstream if t in context.sources.get(n, ())
+                 and context.bound_at.get(n, 0) < context.bound_at.get(t, 0)]
+        if not early and not older:
+            continue
+        redo = sorted((n for n in upstream if n != t and t in _upstream(n, context.sources)
+                       and isinstance(context.variables.get(n), Tensor)),
+                      key=lambda n: context.bound_at.get(n, 0))
+        lines = "line that makes" if len(redo) == 1 else "lines that make"
+        order = "" if len(redo) == 1 else ", in that order"
+        again = f"run {context.call} again" if context.call else f"call backward() on {s}"
+        how = f"(run the {lines} {_and(redo)}{order}), then {again}"
+        if early:
+            return [f"{t} did not require grad when {_and(early)} "
+                    f"{'was' if len(early) == 1 else 'were'} computed from it (requires_grad "
+                    "was switched on afterwards), so no graph was recorded",
+                    f"now that {t} requires grad, compute {_and(redo)} again {how}"]
+        return [f"{_and(older)} {'was' if len(older) == 1 else 'were'} computed from an "
+                f"earlier {t}: {t} was assigned the tensor that requires grad afterwards, so no "
+                f"graph leads from {s} to it",
+                f"compute {_and(redo)} again from the new {t} {how}"]
+    return []
+
+
+def _upstream(expression: str, sources: dict) -> list[str]:
+    """The names ``expression`` reads and, following ``sources`` back, every name those were
+    computed from, in the order first met (the names of ``expression`` itself first)."""
+    queue = _names_in(expression)
+    seen: dict[str, None] = {}
+    while queue:
+        name = queue.pop(0)
+        if name not in seen:
+            seen[name] = None
+            queue.extend(sorted(sources.get(name, ())))
+    return list(seen)
 
 
 def _inputs(expression: str, context: Context) -> tuple[list[str], list[str]]:
@@ -300,53 +446,67 @@ def _not_differentiated_hints(context: Context) -> list[str]:
 def _freed_hints(s: str, context: Context) -> list[str]:
     """A backward through saved values an earlier backward freed. Recomputing ``s`` is not
     enough when it was computed from variables whose own part of the graph was freed (``m`` in
-    ``m = x * 3; y = (m**2).sum()``): those are named, to be recomputed first."""
+    ``m = x * 3; y = (m**2).sum()``, ``g`` in ``torch.autograd.grad(g.sum(), x)``): those are
+    named, to be recomputed first. ``retain_graph=True`` belongs on the earlier pass that freed
+    the graph (``y.backward()`` before ``torch.autograd.grad(y, x, create_graph=True)``); the
+    session remembers which one it was (``context.freeing_pass``)."""
     y = context.subject_value
-    named = freed_variables(y, context.variables, skip=s) if isinstance(y, Tensor) else []
+    named = freed_variables(y, context.variables, skip=s, sources=context.sources) \
+        if isinstance(y, Tensor) else []
     hints = ["an earlier backward() (or autograd.grad()) through this graph freed the values it "
              "saved"]
-    if named:
+    again = f"run {context.call} again" if context.call else "call backward() on it"
+    if named and s.isidentifier():
         them = _and(named)
         hints.append(f"recompute {them} too, not only {s}: {s} was computed from {them}, whose "
                      f"part of the graph was freed as well; run the lines that make "
                      f"{_and([*named, s])} again, in that order")
+    elif named:
+        them = _and(named)
+        lines = "line that makes" if len(named) == 1 else "lines that make"
+        order = "" if len(named) == 1 else ", in that order"
+        hints.append(f"{s} is computed from {them}, whose part of the graph was freed: "
+                     f"recompute {them} (run the {lines} {them} again{order}), then {again}")
     else:
-        again = f"run {context.call} again" if context.call else "call backward() on it"
         hints.append(f"recompute {s} (run the line that makes it again), then {again}")
-    kept = _retained(context.call, s)
-    adds = "" if re.search(r"\bgrad\(", kept) else " -- the gradients then add up in .grad"
+    earlier = context.freeing_pass(y) if isinstance(y, Tensor) else None
+    if earlier is not None and earlier != context.call:
+        kept = _retained(earlier, s)
+        adds = "" if re.search(r"\bgrad[\s(]", kept) else " -- the gradients then add up in .grad"
+        hints.append(f"or keep the graph for this pass: the earlier pass {earlier} freed it; "
+                     f"run it as {kept}{adds}")
+        return hints
+    kept = _retained(earlier or context.call, s)
+    adds = "" if re.search(r"\bgrad[\s(]", kept) else " -- the gradients then add up in .grad"
     hints.append("or keep the graph for more passes: add retain_graph=True to every pass but "
                  f"the last, as in {kept}{adds}")
     return hints
 
 
-def freed_variables(y, variables: dict, skip: str) -> list[str]:
-    """The variables (other than ``skip``) holding results of ``y``'s graph whose saved values
-    a backward freed, in the order they were computed: they must be recomputed before ``y``."""
-    return _names_of(_freed_nodes(y), variables, skip)
-
-
-def _freed_nodes(y) -> list:
-    """The nodes of ``y``'s graph whose saved values a backward freed, in creation order."""
-    return sorted((n for n in reachable(y.grad_fn) if n.freed and n.has_saved),
-                  key=lambda n: n.seq)
-
-
-def _names_of(nodes: list, variables: dict, skip: str) -> list[str]:
-    """The variables holding the outputs of ``nodes`` (in the nodes' order)."""
-    names = []
-    for node in nodes:
-        for name, value in variables.items():
-            if name != skip and isinstance(value, Tensor) and value.grad_fn is node \
-                    and name not in names:
-                names.append(name)
-    return names
+def freed_variables(y, variables: dict, skip: str, sources: dict | None = None) -> list[str]:
+    """The variables (other than ``skip``) that must be recomputed before a backward through
+    ``y``: those whose graph holds values a backward freed, among the variables ``y``'s graph
+    goes through and those ``skip`` was computed from (``sources``, followed back), in the order
+    they were computed."""
+    if y.grad_fn is None:
+        return []
+    through = {id(n) for n in reachable(y.grad_fn)}
+    upstream = set(_upstream(skip, sources or {}))
+    found = []
+    for name, value in variables.items():
+        if name == skip or not isinstance(value, Tensor) or value.grad_fn is None:
+            continue
+        if id(value.grad_fn) not in through and name not in upstream:
+            continue
+        if any(n.freed and n.has_saved for n in reachable(value.grad_fn)):
+            found.append((value.grad_fn.seq, name))
+    return [name for _, name in sorted(found)]
 
 
 def _retained(call: str | None, s: str) -> str:
-    """The failing call as it keeps the graph: ``torch.autograd.grad(r, q, retain_graph=True)``,
+    """A pass as it keeps the graph: ``torch.autograd.grad(r, q, retain_graph=True)``,
     ``r.backward(retain_graph=True)``, ``backward y --retain-graph``."""
-    if call and re.match(r"backward\s", call):
+    if call and re.match(r"(backward|grad)\s", call):
         return call if "--retain-graph" in call else f"{call} --retain-graph"
     node = _parsed_call(call)
     if node is None or not isinstance(node.func, ast.Attribute | ast.Name):
@@ -467,6 +627,11 @@ def _names_in(expression: str) -> list[str]:
     return list(dict.fromkeys(n.id for n in names))
 
 
+def _is_variable(text: str) -> bool:
+    """Whether ``text`` is a name a value can be assigned to (not ``True``, not ``x.grad``)."""
+    return text.isidentifier() and not keyword.iskeyword(text)
+
+
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -480,4 +645,15 @@ def grad_none_hint(tensor, name: str) -> str:
         return (f"{name}.grad is None: {name} is not a leaf (it was computed by "
                 f"{tensor.grad_fn.name()}); only leaves get .grad -- call {name}.retain_grad() "
                 "before backward() to keep it")
-    return f"{name}.grad is None: no backward() has reached {name} yet"
+    if grad_cleared(tensor):
+        return (f"{name}.grad is None: {grad_none_reason(tensor, name)}; the next backward() "
+                "stores a fresh gradient")
+    return f"{name}.grad is None: {grad_none_reason(tensor, name)}"
+
+
+def grad_none_reason(tensor, name: str) -> str:
+    """Why the leaf ``name``'s ``.grad`` is None: cleared by ``name.grad = None`` (and no
+    backward since), or no backward has reached it yet."""
+    if grad_cleared(tensor):
+        return f"it was cleared (set to None) and no backward() has reached {name} since"
+    return f"no backward() has reached {name} yet"

@@ -24,7 +24,7 @@ from autodiff_repl import engine
 from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.autograd import forward_ad
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.lang import attributes
+from autodiff_repl.lang import attributes, passes
 from autodiff_repl.lang.errors import LangError
 from autodiff_repl.lang.functions import NO_DEFAULT, BuiltinFunction, UserFunction, bind_arguments
 from autodiff_repl.lang.limits import LimitError, Limits, resident_bytes
@@ -100,6 +100,8 @@ class Interpreter:
         ``torch.autograd.grad(r, q)``, ``[1, 2]`` in ``torch.tensor([1, 2])``)."""
         self.last_call: ast.Call | None = None
         """The call started last (the one that failed, when a call fails)."""
+        self.passes = passes.Passes()
+        """The backward passes run so far that freed a graph (for the hints)."""
         self.current: ast.AST | None = None
         self.depth = 0
         self.iterations = 0
@@ -637,7 +639,11 @@ class Interpreter:
         elif node.args and not isinstance(node.args[0], ast.Starred):
             self.subject = (node.args[0], args[0])
         self.last_call = node
-        return self.call(func, tuple(args), kwargs)
+        result = self.call(func, tuple(args), kwargs)
+        outputs = passes.outputs_of(func, args, kwargs)
+        if outputs is not None:
+            self.passes.add(ast.unparse(node), outputs)
+        return result
 
     def call(self, func, args: tuple, kwargs: dict):
         if isinstance(func, UserFunction):

@@ -89,11 +89,11 @@ VARIABLE_HINT = ("Variable is deprecated since PyTorch 0.4: it returns a plain T
                  "torch.tensor(data, requires_grad=True) or x.requires_grad_()")
 
 NOT_HERE = {
-    "exec": "exec() is not available: type the code itself",
-    "eval": "eval() is not available: type the expression itself",
-    "compile": "compile() is not available: type the code itself",
-    "open": "files are not available from code; :save FILE writes the session's inputs",
-    "input": "input() is not available: assign the value, e.g. n = 3",
+    "exec": "type the code itself",
+    "eval": "type the expression itself",
+    "compile": "type the code itself",
+    "open": "files cannot be read or written from code; :save FILE writes the session's inputs",
+    "input": "assign the value, e.g. n = 3",
     "help": "type :help (or :help dot) for help",
     "exit": "type :quit (or press Ctrl-D) to leave",
     "quit": "type :quit (or press Ctrl-D) to leave",
@@ -105,14 +105,15 @@ NOT_HERE = {
     "getattr": "write the attribute directly: x.grad",
     "setattr": "assign the attribute directly: x.grad = None",
     "type": "use isinstance(x, torch.Tensor), x.dtype or x.shape",
-    "id": "object identities are not available; compare values with ==",
-    "object": "classes and objects of your own are not available here",
-    "memoryview": "not available here",
+    "id": "compare values with == instead",
+    "object": "classes of your own are not supported; use functions, lists and dicts",
+    "memoryview": "",
     "format": "use an f-string: f'{x:.3f}'",
     "map": "use a list comprehension: [f(v) for v in xs]",
     "filter": "use a list comprehension: [v for v in xs if cond]",
 }
-"""Python builtins the language leaves out, with what to do instead."""
+"""Python builtins the language leaves out, with what to do instead (words that follow
+"NAME() is not available in this language: "; for help, exit and quit, the whole hint)."""
 
 
 def _checked_join(tensors) -> None:

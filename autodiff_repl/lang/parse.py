@@ -4,11 +4,16 @@ The gates run first, on the raw text: its length, and no NUL bytes. Python's own
 the tree or a ``SyntaxError`` (shown with the line and a caret). Pathological nesting can make the
 parser itself fail with ``RecursionError`` or ``MemoryError``; those become a clear error too.
 Nothing here runs any code.
+
+A script that does not parse as a whole loses only the statement its first syntax error is in:
+``syntax_error_cut`` finds that statement, so that ``autodiff run`` reports it and carries on from
+the next top-level statement, as a REPL would if each top-level statement were typed on its own.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 
 from autodiff_repl.lang.errors import LangError
@@ -110,3 +115,75 @@ def _split_mixed(text: str, is_command) -> list[str]:
     for p in pieces:
         out.extend([p] if is_command(p) else split_statements(p))
     return out
+
+
+_CLAUSE = re.compile(r"(elif|else|except|finally)\b")
+_PREFIX_TRIES = 8
+"""How many earlier top-level lines ``syntax_error_cut`` tries as the start of the failing
+statement (each try parses the text before it)."""
+
+
+def syntax_error_cut(text: str, limits: Limits) -> tuple[int, int, LangError] | None:
+    """Where to cut a script's piece that does not parse: ``(start, end, error)``.
+
+    ``[start, end)`` are the 0-based lines of ``text`` that make up the top-level statement its
+    first syntax error is in, and ``error`` is that error (its line counted in ``text``). The
+    lines before ``start`` parse; those from ``end`` on are the next top-level statements, to
+    be read afresh. A top-level statement starts at a line that is not indented (nor a clause
+    such as ``else:``, nor the definition under a decorator); an over-indented line after a
+    complete top-level statement is a statement of its own (as in a REPL: ``x = 1`` runs, then
+    ``  y = 2`` is an ``IndentationError``). None when ``text`` parses, is a command line, or
+    fails for another reason (its size): the session then reports it.
+    """
+    from autodiff_repl.lang.commands import is_command_line
+
+    if is_command_line(text):
+        return None
+    source = prepare(text)
+    try:
+        parse(source, limits)
+    except LangError as e:
+        error = e
+    else:
+        return None
+    if error.type not in ("SyntaxError", "IndentationError", "TabError") or error.line is None:
+        return None
+    lines = source.split("\n")
+    bad = min(max(error.line - 1, 0), len(lines) - 1)
+    starts = _top_level_starts(lines)
+    start = max((i for i in starts if i <= bad), default=0)
+    if error.message == "unexpected indent" and bad > 0 and bad not in starts \
+            and _parses(lines[:bad]) and _previous_is_top_level(lines, bad):
+        start = bad
+    else:
+        earlier = [i for i in reversed(starts) if i <= start][:_PREFIX_TRIES]
+        start = next((i for i in earlier if i == 0 or _parses(lines[:i])), start)
+    end = min((i for i in starts if i > max(bad, start)), default=len(lines))
+    return start, end, error
+
+
+def _top_level_starts(lines: list[str]) -> list[int]:
+    """The lines that start a top-level statement (see ``syntax_error_cut``)."""
+    starts, decorated = [], False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or line[:1] in (" ", "\t"):
+            continue
+        if not decorated and not _CLAUSE.match(line):
+            starts.append(i)
+        decorated = stripped.startswith("@")
+    return starts or [0]
+
+
+def _previous_is_top_level(lines: list[str], i: int) -> bool:
+    """Whether the last non-blank line before line ``i`` is not indented."""
+    before = [ln for ln in lines[:i] if ln.strip() and not ln.strip().startswith("#")]
+    return bool(before) and before[-1][:1] not in (" ", "\t")
+
+
+def _parses(lines: list[str]) -> bool:
+    try:
+        ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    return True

@@ -6,13 +6,18 @@ statement ends they are kept (``commit``), also when it failed or was interrupte
 what ran before the error stays done (a loop that fails at step 3 leaves ``step == 3``).
 ``rollback`` drops them, for an expression a command evaluates for a moment. Each committed name
 also keeps its ``sources``: the names its value was computed from (``sources_of``), so a hint can
-name the inputs of a result. Python's rule for functions holds: a name assigned anywhere in a
+name the inputs of a result. The scope also dates what happened: each committed name keeps the
+number of the statement that bound it, and a tensor the statement from which on it required grad,
+so a hint can tell that ``w.requires_grad_()`` ran after ``v`` was computed from ``w``
+(``made_before_grad``). Python's rule for functions holds: a name assigned anywhere in a
 function body is local to it (``assigned_names`` finds those names before the call runs).
 """
 
 from __future__ import annotations
 
 import ast
+
+from autodiff_repl.engine import Tensor
 
 MISSING = object()
 """Marks "no such name" (None is a value a name can hold)."""
@@ -27,6 +32,15 @@ class GlobalScope:
         self.deleted: set = set()
         self.sources: dict[str, frozenset[str]] = {}
         """Committed name -> the names its value was computed from (see ``sources_of``)."""
+        self.clock = 0
+        """How many top-level statements have been committed."""
+        self.bound_at: dict[str, int] = {}
+        """Committed name -> the number of the statement that bound it last."""
+        self.grad_since: dict[str, int] = {}
+        """Committed name of a tensor that requires grad -> the number of the statement that
+        bound it or switched its requires_grad on (``requires_grad_()``), whichever is later."""
+        self._tensors: set[str] = set()
+        """The committed names that hold tensors (the ones ``commit`` looks at)."""
 
     def get(self, name: str, default=MISSING):
         if name in self.pending:
@@ -48,14 +62,39 @@ class GlobalScope:
     def commit(self, statement: ast.stmt | None = None) -> None:
         """Keep the pending bindings (made by ``statement``, whose assignments give their
         sources)."""
+        self.clock += 1
         for name in self.deleted:
             self.committed.pop(name, None)
             self.sources.pop(name, None)
+            self.bound_at.pop(name, None)
+            self.grad_since.pop(name, None)
+            self._tensors.discard(name)
         found = sources_of(statement, self.sources) if statement is not None else {}
-        for name in self.pending:
+        for name, value in self.pending.items():
             self.sources[name] = found.get(name, frozenset())
+            self.bound_at[name] = self.clock
+            self.grad_since.pop(name, None)
+            (self._tensors.add if isinstance(value, Tensor) else self._tensors.discard)(name)
         self.committed.update(self.pending)
         self.rollback()
+        for name in self._tensors:
+            if self.committed[name].requires_grad:
+                self.grad_since.setdefault(name, self.clock)
+            else:
+                self.grad_since.pop(name, None)
+
+    def made_before_grad(self, name: str) -> list[str]:
+        """The variables computed from tensor ``name`` (the tensor it holds now) before it
+        required grad (its ``requires_grad_()`` ran after they were bound), in the order they
+        were bound: no graph leads from them back to ``name``. Empty when ``name`` does not
+        require grad."""
+        since = self.grad_since.get(name)
+        if since is None:
+            return []
+        made = [n for n, src in self.sources.items()
+                if name in src and n != name
+                and self.bound_at[name] <= self.bound_at.get(n, since) < since]
+        return sorted(made, key=lambda n: self.bound_at[n])
 
     def rollback(self) -> None:
         self.pending = {}

@@ -10,6 +10,7 @@ import numpy as np
 
 from autodiff_repl import engine
 from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.lang.errors import with_article
 from autodiff_repl.lang.limits import LimitError, Limits
 from autodiff_repl.lang.namespace import check_product
 
@@ -42,7 +43,8 @@ def check_operands(op: type, a, b, limits: Limits) -> None:
         for seq, n in ((a, b), (b, a)):
             if isinstance(seq, SEQUENCES) and _is_int(n) and n > 0 and \
                     nested_weight(seq, cap) * n > cap:
-                raise LimitError(f"repeating a {type(seq).__name__} of {len(seq):,} items "
+                raise LimitError(f"repeating {with_article(type(seq).__name__)} of "
+                                 f"{len(seq):,} items "
                                  f"{_short(n)} times would make more than {cap:,} items "
                                  "(counting the items of nested lists); that is the limit")
     elif op is ast.Add:
@@ -98,5 +100,6 @@ def _is_int(value) -> bool:
 
 
 def _short(n: int) -> str:
-    text = str(n) if abs(n).bit_length() < 64 else f"(a {abs(n).bit_length():,}-bit number)"
+    text = str(n) if abs(n).bit_length() < 64 else \
+        f"({with_article(f'{abs(n).bit_length():,}-bit')} number)"
     return text
