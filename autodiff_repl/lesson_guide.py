@@ -14,10 +14,21 @@ error the reference does not meet (the error and its hint speak), nothing while 
 on the way; then "Not yet:" with the reason in words (a check's ``# words``), and the first hint
 once.
 
+A step is passed only by what the learner did: an input that raised an error the reference
+does not meet never passes it, and a name the step binds must be bound by the learner (a name
+the tool provides anyway, such as ``torch``, counts unless binding it is all the step does).
+
 ``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and ``:quit`` steer; every other
-input runs in the learner's session as in the REPL. All I/O goes through ``input_fn`` and
-``output``; an ``input_fn`` with a ``follow`` method (the terminal prompt,
-``repl_prompt.LessonInput``) is given the learner's session, so that Tab completes its variables.
+input runs in the learner's session as in the REPL (a ``:`` command such as ``:vars`` changes
+nothing and is not judged). After the last step the guide says what comes next and stays a REPL
+on the lesson's session until the learner leaves (``:quit``, Ctrl-D), goes back to the last step
+(``:back``) or picks another lesson (``:next``, ``:menu``).
+
+All I/O goes through ``input_fn`` and ``output``; an ``input_fn`` with a ``follow`` method (the
+terminal prompt, ``repl_prompt.LessonInput``) is given the learner's session, so that Tab
+completes its variables, and one with a ``columns`` method gives the terminal's width, at which
+the prose (narration, feedback) is reflowed (``reflow``) and graphs are fitted (``render.plain``,
+as in the REPL); code and the rest of its output are never wrapped.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from autodiff_repl import lesson_values as lv
 from autodiff_repl import lessons, runner
 from autodiff_repl import outputs as out
 from autodiff_repl import transcript as tx
+from autodiff_repl.lang.errors import with_article
 from autodiff_repl.lesson_reference import Reference, References, replay
 from autodiff_repl.render import plain
 
@@ -43,6 +55,12 @@ Lesson commands:
   :quit    save progress and leave (also :bye, Ctrl-D)
 Everything else runs as in the REPL (:vars, :help TOPIC, graph y, backward y ...)."""
 
+QUIT = (":quit", ":q", ":bye", ":exit")
+LESSON_ONLY = (":hint", ":skip", ":reset", ":step")
+"""Lesson commands that have nothing to act on once the lesson is finished."""
+MAX_WIDTH = 100
+"""Prose is wrapped at the terminal's width, but no wider than this (long lines read badly)."""
+
 
 def _needs_more(text: str) -> bool:
     """Whether an input typed so far continues on the next line (as in Python's console)."""
@@ -51,6 +69,77 @@ def _needs_more(text: str) -> bool:
         return False
     block = lines[0].split("#")[0].rstrip().endswith(":")
     return tx.is_incomplete(text) or (block and bool(lines[-1].strip()))
+
+
+_ITEM = re.compile(r"([-*•]|\d+[.)]) ")
+_CALL_OPEN = re.compile(r"[\w)\]]$")
+_OPERATORS = frozenset({"=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "**", "@",
+                        "·"})
+
+
+def _words(paragraph: str, longest: int) -> list[str]:
+    """The paragraph's words, where a backquoted span, the brackets of a call (``f(a, b)``,
+    ``[0, 1]``) or an operator and its operands (``x.grad == 4 * x``) make one word with their
+    spaces, as long as it stays within ``longest``."""
+    words: list[str] = []
+    ticks, stack = False, []  # stack: for each open bracket, whether it holds a word together
+    operand = False  # the previous token was an operator: this one is its right operand
+    for token in paragraph.split():
+        held = ticks or any(stack) or operand or token in _OPERATORS
+        operand = token in _OPERATORS
+        if held and words and len(words[-1]) + 1 + len(token) <= longest:
+            words[-1] += " " + token
+        else:
+            words.append(token)
+        for i, char in enumerate(token):
+            if char == "`":
+                ticks = not ticks
+            elif char in "([":
+                stack.append(char == "[" or bool(_CALL_OPEN.search(token[:i])))
+            elif char in ")]" and stack:
+                stack.pop()
+    return words
+
+
+def _wrap(paragraph: str, width: int) -> list[str]:
+    """One paragraph wrapped greedily at ``width``; a longer word gets a line of its own."""
+    lines: list[str] = []
+    for word in _words(paragraph, max(20, width // 2)):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def reflow(text: str, width: int | None) -> str:
+    """Prose rewrapped at ``width`` columns: the lines of a paragraph are joined and wrapped
+    again (a list item starts a paragraph); empty lines, indented lines and code (``>>> ``)
+    stay as they are. ``width`` None keeps the text as written."""
+    if not width:
+        return text
+    lines: list[str] = []
+    paragraph: list[str] = []
+    for line in text.split("\n"):
+        if paragraph and (not line.strip() or line[:1].isspace() or _ITEM.match(line)
+                          or line.startswith((">>>", "..."))):
+            lines += _wrap(" ".join(paragraph), width)
+            paragraph = []
+        if line.strip() and not line[:1].isspace() and not line.startswith((">>>", "...")):
+            paragraph.append(line.strip())
+        else:
+            lines.append(line)
+    if paragraph:
+        lines += _wrap(" ".join(paragraph), width)
+    return "\n".join(lines)
+
+
+_BOOLEANS = re.compile(r"(?:tensor\()?[\s\[\],]*(?:(?:True|False)[\s\[\],]*)+\)?")
+
+
+def _is_comparison(printout: str) -> bool:
+    """Whether a printed value holds only booleans (``tensor([True, False])``, ``True``)."""
+    return bool(_BOOLEANS.fullmatch(printout.strip()))
 
 
 @dataclass
@@ -105,11 +194,15 @@ class Guide:
 
     ``input_fn.follow(get_session)``, when ``input_fn`` has it, is called once with a function
     that returns the learner's current session (it is rebuilt on ``:back`` and ``:reset``).
+    Prose is reflowed at ``width`` columns, else at ``input_fn.columns()`` when it has that
+    method (the terminal's width, asked at each message), else left as written.
     """
 
     def __init__(self, info: lessons.LessonInfo, *, input_fn: Callable[[str], str],
-                 output: Callable[[str], Any], progress: lessons.Progress, hints: bool) -> None:
+                 output: Callable[[str], Any], progress: lessons.Progress, hints: bool,
+                 width: int | None = None) -> None:
         self.info, self.input_fn, self.say = info, input_fn, output
+        self.width = width
         self.lesson = lessons.load(info.path)
         self.steps = self.lesson.steps
         self.progress, self.hints = progress, hints
@@ -120,6 +213,21 @@ class Guide:
         if follow is not None:
             follow(lambda: self.session)
 
+    def terminal_columns(self) -> int | None:
+        """The terminal's width (None: unknown, as in a pipe): ``width``, else the prompt's."""
+        if self.width is None and callable(getattr(self.input_fn, "columns", None)):
+            return self.input_fn.columns() or None
+        return self.width or None
+
+    def columns(self) -> int | None:
+        """The width prose is wrapped at (None: as written)."""
+        columns = self.terminal_columns()
+        return min(columns, MAX_WIDTH) if columns else None
+
+    def tell(self, text: str) -> None:
+        """Say prose (narration, feedback), reflowed to the width."""
+        self.say(reflow(text, self.columns()))
+
     def rebuild(self, k: int) -> None:
         """A fresh session holding the state at the start of step ``k``."""
         self.session = runner.new_session(hints=self.hints)
@@ -128,9 +236,10 @@ class Guide:
         self.k = k
 
     def execute(self, text: str) -> list[out.Output]:
-        """Run learner (or reference) code in the learner's session and show its output."""
+        """Run learner (or reference) code in the learner's session and show its output (a
+        graph fitted to the terminal's width, as in the REPL)."""
         outputs = self.session.execute(text)
-        shown = plain(outputs, hints=self.hints)
+        shown = plain(outputs, hints=self.hints, width=self.terminal_columns())
         if shown:
             self.say(shown)
         return outputs
@@ -151,10 +260,10 @@ class Guide:
         """The "step 3/12" line and the step's task."""
         step = self.steps[self.k]
         head = f"── step {self.k + 1}/{len(self.steps)} · {step.title} "
-        self.say("\n" + head + "─" * max(3, 72 - len(head)))
+        self.say("\n" + head + "─" * max(3, min(72, self.columns() or 72) - len(head)))
         task = step.narration(before_first_input=True)
         if task:
-            self.say(task)
+            self.tell(task)
 
     def show_reference(self, step: tx.Step, *, run: bool) -> list[str]:
         """The reference inputs with what they print (with ``run``: run them in the session);
@@ -169,13 +278,17 @@ class Guide:
                 self.say(printed[i])
         after = step.narration(before_first_input=False)
         if after:
-            self.say(after)
+            self.tell(after)
         return errors
 
     def verdict(self, attempt: Attempt) -> Reason | None:
         """None when the step is done, else the reason it is not yet."""
         step, ref = self.steps[self.k], self.refs[self.k]
-        reason = self.unchecked(step) if step.checks else self.different(step, ref, attempt)
+        unexpected = attempt.raised[-1] - {etype for etype, _ in ref.errors}
+        if unexpected:  # never said: ``waiting`` lets the error speak
+            return Reason(f"the last input raised {with_article(min(unexpected))}")
+        reason = (self.unchecked(step, attempt) if step.checks
+                  else self.different(step, ref, attempt))
         if reason is not None:
             return reason
         mixed = ref.mixed(attempt.moments)
@@ -184,15 +297,15 @@ class Guide:
         name, old = next(iter(mixed.items()))
         what = (f"holds the expected values, but partly from a backward() made before {old} "
                 "was made again")
-        return Reason(lv.added_up(name, what, start=ref.start_grad(name)), advice=True)
+        return Reason(lv.added_up(name, what, base=ref.grad_base(name)), advice=True)
 
-    def unchecked(self, step: tx.Step) -> Reason | None:
+    def unchecked(self, step: tx.Step, attempt: Attempt) -> Reason | None:
         """The first ``#: check`` that does not hold, in words (naming a name it needs that is
         not defined yet); gradients added up too often get their advice instead."""
         for check in step.checks:
             holds, gave = runner.check_holds(self.session, check.expr)
             if not holds:
-                piled = self.piled_up(step)
+                piled = self.piled_up(step, attempt)
                 if piled is not None:
                     return piled
                 missing = _UNDEFINED.search(gave)
@@ -200,79 +313,148 @@ class Guide:
                               + (f" ({missing[1]} is not defined yet)" if missing else ""))
         return None
 
-    def piled_up(self, step: tx.Step, names: list[str] | None = None) -> Reason | None:
+    def piled_up(self, step: tx.Step, attempt: Attempt,
+                 names: list[str] | None = None) -> Reason | None:
         """The advice when a variable's ``.grad`` holds more gradients like the one the step
-        adds than the step adds (left over from an earlier try)."""
+        adds than the step adds (left over from an earlier try), each counted from what the
+        ``.grad`` held when the run began (``lv.grad_bases``)."""
         ref = self.refs[self.k]
         got = lv.snapshot(self.session.variables)
         for name in ref.graded if names is None else names:
-            start, added = lv.first_gradient(ref.moments, name)
             want, have = ref.changed[name], got.get(name)
             if not (isinstance(want, lv.TensorValue) and isinstance(have, lv.TensorValue)):
                 continue
-            wanted, held = (lv.gradients_added(g, start, added, rtol=step.rtol, atol=step.atol)
-                            for g in (want.grad, have.grad))
+            added = lv.first_gradient(ref.moments, name)
+            wanted, held = (lv.gradients_added(g, added, lv.grad_bases(moments, name),
+                                               rtol=step.rtol, atol=step.atol)
+                            for g, moments in ((want.grad, ref.moments),
+                                               (have.grad, attempt.moments)))
             if wanted and held > wanted:
                 what = f"has {held} gradients added where this step adds {wanted}"
-                return Reason(lv.added_up(name, what, start=start), advice=True)
+                return Reason(lv.added_up(name, what, base=ref.grad_base(name)), advice=True)
         return None
 
     def different(self, step: tx.Step, ref: Reference, attempt: Attempt) -> Reason | None:
         """How the learner's session differs from what the reference answer did: its
         variables, the errors it meets, the values it shows."""
         got = lv.snapshot(self.session.variables)
+        provided = getattr(self.session, "builtins", {})
+        only_imports = set(ref.changed) <= set(provided)
         for name, want in ref.changed.items():
             if name not in got:
-                try:  # a built-in name such as torch counts too
-                    got[name] = lv.freeze(self.session.evaluate(name))
-                except Exception:
-                    return Reason(f"{name} is not defined yet")
+                if only_imports or name not in provided:
+                    imported = isinstance(want, tuple) and want[:2] == ("object", "Module")
+                    return Reason(f"{name} is not {'imported' if imported else 'defined'} yet")
+                got[name] = lv.freeze(provided[name])
             reason = lv.difference(name, want, got[name], rtol=step.rtol, atol=step.atol)
             if reason:
-                return self.piled_up(step, [name]) or Reason(reason)
+                return self.piled_up(step, attempt, [name]) or Reason(reason)
         for etype, _message in ref.errors:
             if not any(etype in raised for raised in attempt.raised):
-                return Reason(f"this step runs into a {etype}; run the code that raises it")
+                return Reason(f"this step runs into {with_article(etype)}; run the code that "
+                              "raises it")
         # the last value the reference shows ends the step: the learner's last input shows it
         if not _shown(step, ref.last_shown, attempt.showed[-1]) or (
                 not (ref.changed or ref.errors) and not _shown(step, ref.shown, attempt.shown)):
-            last = step.sources[-1]
-            return Reason(f"now show {last}" if ref.changed and "\n" not in last
-                          else "show the value the step asks for")
+            return Reason(self.unshown(step, ref, attempt))
         if ref.changed or ref.errors or ref.shown:
             return None
         if any(o.strip() == ref.last_output.strip() for o in attempt.outputs):
             return None
         return Reason("type the code the step asks for")
 
+    @staticmethod
+    def unshown(step: tx.Step, ref: Reference, attempt: Attempt) -> str:
+        """What to show, when the learner has not shown the value the step ends with: a
+        comparison that gives other booleans is told what the step compares, a comparison
+        where the step wants values (or values where it wants a comparison) is told so."""
+        last = step.sources[-1]
+        wanted = (ref.last_shown or ref.shown)[-1:]
+        got = attempt.showed[-1][-1:]
+        if wanted and got and "\n" not in last:
+            wants, gives = _is_comparison(wanted[0]), _is_comparison(got[0])
+            if wants and gives:
+                return (f"your comparison gives {got[0]}; the step compares {last}, which "
+                        f"gives {wanted[0]}")
+            if wants:
+                return f"the step asks for a comparison: {last}"
+            if gives:
+                return (f"that is a comparison ({got[0]}); the step asks for the value itself: "
+                        f"show {last}")
+        return (f"now show {last}" if ref.changed and "\n" not in last
+                else "show the value the step asks for")
+
     def run(self) -> int | tuple[str, int]:
         """Resume at the first unfinished step and go on to the end, or until the learner
         leaves (0) or picks another lesson from the menu (``("lesson", n)``)."""
         if self.progress.problem:
-            self.say(f"note: {self.progress.problem}")
+            self.tell(f"note: {self.progress.problem}")
         done = self.progress.steps(self.info.key)
         start = next((i for i, s in enumerate(self.steps) if s.id not in done), None)
-        self.say(f"Lesson {self.info.number}: {self.info.title} ({len(self.steps)} steps). "
-                 "Type :help for the lesson commands.")
+        self.tell(f"Lesson {self.info.number}: {self.info.title} ({len(self.steps)} steps). "
+                  "Type :help for the lesson commands.")
         if start is None:
-            self.say("You have finished this lesson; here it is again from the start.")
+            self.tell("You have finished this lesson; here it is again from the start.")
             start = 0
         elif start == 0 and self.lesson.preamble:
-            self.say(self.lesson.preamble)
+            self.tell(self.lesson.preamble)
         if start:
-            self.say(f"Resuming at step {start + 1}; the earlier steps' answers have been run.")
+            self.tell(f"Resuming at step {start + 1}; the earlier steps' answers have been run.")
         self.rebuild(start)
-        while self.k < len(self.steps):
-            result = self.run_step()
+        while True:
+            while self.k < len(self.steps):
+                result = self.run_step()
+                if result is not None:
+                    return result
+            result = self.finish()
             if result is not None:
                 return result
+
+    def next_lesson(self) -> lessons.LessonInfo | None:
+        """The lesson after this one, if any."""
+        return next((i for i in lessons.list_lessons() if i.number > self.info.number), None)
+
+    def finish(self) -> int | tuple[str, int] | None:
+        """Say the lesson is finished and what comes next, then stay a REPL on the lesson's
+        session: 0 when the learner leaves, ``("lesson", n)`` for another lesson, None after
+        ``:back`` (the last step again)."""
+        done = self.progress.steps(self.info.key)
         skipped = sum(1 for s in self.steps if done.get(s.id) == "skipped")
-        later = [i for i in lessons.list_lessons() if i.number > self.info.number]
-        self.say(f"\nLesson {self.info.number} complete: {len(self.steps)} steps"
-                 + (f" ({skipped} skipped)." if skipped else ".")
-                 + (f"  Next: 'autodiff lesson {later[0].number}' ({later[0].title})."
-                    if later else "  'autodiff lessons' lists them all."))
-        return 0
+        later = self.next_lesson()
+        self.tell(f"\nLesson {self.info.number} complete: {len(self.steps)} steps"
+                  + (f" ({skipped} skipped)." if skipped else ".")
+                  + (f" Next: lesson {later.number}, {later.title}: type :next, or "
+                     f"'autodiff lesson {later.number}' later." if later
+                     else " That was the last lesson: :menu lists them all."))
+        moves = ", ".join(([f":next starts lesson {later.number}"] if later else []) + [
+            ":back goes back to the last step", ":menu lists the lessons",
+            ":quit or Ctrl-D leaves"])
+        self.tell("The lesson's variables are still here: try things as in the REPL (:vars "
+                  f"lists them). {moves}.")
+        while True:
+            try:
+                text = self.read(">>> ")
+            except EOFError:
+                return 0
+            except KeyboardInterrupt:
+                self.tell("(interrupted; :quit or Ctrl-D leaves)")
+                continue
+            command = text.strip()
+            if command in QUIT:
+                return 0
+            if command == ":next" and later is not None:
+                return ("lesson", later.number)
+            if command == ":back":
+                self.rebuild(len(self.steps) - 1)
+                return None
+            if command == ":menu":
+                choice = self.menu()
+                if choice is not None:
+                    return choice
+            elif command in LESSON_ONLY or command == ":next":
+                self.tell(f"(the lesson is finished: {moves})")
+            elif command and any(isinstance(o, out.Quit) for o in self.execute(text)):
+                return 0
 
     def run_step(self) -> int | tuple[str, int] | None:
         """Drive the current step; None moves on (``self.k`` tells where)."""
@@ -290,13 +472,13 @@ class Guide:
             except EOFError:
                 return self.leave()
             except KeyboardInterrupt:
-                self.say("(interrupted; :quit or Ctrl-D leaves the lesson)")
+                self.tell("(interrupted; :quit or Ctrl-D leaves the lesson)")
                 continue
             command = text.strip()
-            if command in (":quit", ":q", ":bye", ":exit"):
+            if command in QUIT:
                 return self.leave()
             if command == ":help":
-                self.say(COMMANDS)
+                self.tell(COMMANDS)
             elif command == ":step":
                 self.show_step()
             elif command == ":hint":
@@ -312,7 +494,7 @@ class Guide:
                 return None
             elif command == ":reset":
                 self.rebuild(self.k)
-                self.say("(this step's starting state is back)")
+                self.tell("(this step's starting state is back)")
                 return None
             elif command == ":menu":
                 choice = self.menu()
@@ -322,7 +504,7 @@ class Guide:
                 outputs = self.execute(text)
                 if any(isinstance(o, out.Quit) for o in outputs):
                     return self.leave()
-                if task:
+                if task and not command.startswith(":"):  # :vars, :help ... change nothing
                     attempt.add(text, outputs, self.hints, lv.moment(self.session.variables))
                     judged = self.judge(step, attempt, hints_shown)
                     if judged is None:
@@ -339,31 +521,32 @@ class Guide:
             return None
         if self.waiting(step, attempt):
             return hints_shown
-        self.say(f"Not yet: {reason.text}.")
+        self.tell(f"Not yet: {reason.text}.")
         first, attempt.told_at = attempt.told_at is None, len(attempt.inputs)
         if reason.advice or not first:
             return hints_shown
         if self.typed_reference(step, attempt):
-            self.say("(that is the reference answer, but your session's state differs from the "
-                     "lesson's: :reset restarts this step from the lesson's state)")
+            self.tell("(that is the reference answer, but your session's state differs from the "
+                      "lesson's: :reset restarts this step from the lesson's state)")
         elif hints_shown < len(step.hints):
-            self.say(f"hint: {step.hints[hints_shown]}")
+            self.tell(f"hint: {step.hints[hints_shown]}")
             return hints_shown + 1
         else:
-            self.say("(:skip runs the reference answer)")
+            self.tell("(:skip runs the reference answer)")
         return hints_shown
 
     def skip(self, step: tx.Step) -> None:
-        """Run the reference answer, name what it bound, and go on to the next step."""
-        self.say("The reference answer:")
+        """Run the reference answer, say what it did to the variables, and go on."""
+        self.tell("The reference answer:")
         raised = self.show_reference(step, run=True)
         ref = self.refs[self.k]
-        self.say(f"(skipped; it bound {', '.join(ref.changed) or 'nothing new'})")
+        effects = ref.effects()
+        self.tell(f"(skipped; it {effects})" if effects else "(skipped)")
         self.progress.mark(self.info.key, step.id, "skipped")
         if any(etype not in {t for t, _ in ref.errors} for etype in raised):
             self.rebuild(self.k + 1)
-            self.say("(your session had drifted from the lesson, so it now holds the "
-                     "lesson's state after this step)")
+            self.tell("(your session had drifted from the lesson, so it now holds the "
+                      "lesson's state after this step)")
         else:
             self.k += 1
 
@@ -393,12 +576,12 @@ class Guide:
     def hint(self, step: tx.Step, shown: int) -> int:
         """Show the next hint; return how many are shown now."""
         if not step.hints:
-            self.say("No hint for this step; :skip runs the reference answer.")
+            self.tell("No hint for this step; :skip runs the reference answer.")
             return shown
         if shown >= len(step.hints):
-            self.say(f"hint: {step.hints[-1]}\n(no more hints; :skip runs the reference answer)")
+            self.tell(f"hint: {step.hints[-1]}\n(no more hints; :skip runs the reference answer)")
             return shown
-        self.say(f"hint {shown + 1}/{len(step.hints)}: {step.hints[shown]}")
+        self.tell(f"hint {shown + 1}/{len(step.hints)}: {step.hints[shown]}")
         return shown + 1
 
     def passed(self, step: tx.Step, attempt: Attempt) -> None:
@@ -408,7 +591,7 @@ class Guide:
             self.say("✓ Correct.")
             after = step.narration(before_first_input=False)
             if after:
-                self.say(after)
+                self.tell(after)
         else:
             self.say("✓ Correct. To compare notes, the reference answer:")
             self.show_reference(step, run=False)
@@ -425,15 +608,15 @@ class Guide:
             if int(choice) != self.info.number:
                 return ("lesson", int(choice))
         elif choice:
-            self.say(f"no lesson {choice!r}")
+            self.tell(f"no lesson {choice!r}")
         return None
 
     def leave(self) -> int:
         """Say where the lesson will resume; exit code 0."""
         if self.progress.problem:
-            self.say(f"note: {self.progress.problem}")
+            self.tell(f"note: {self.progress.problem}")
         done = self.progress.steps(self.info.key)
         resume = next((i for i, s in enumerate(self.steps) if s.id not in done), 0)
-        self.say(f"Progress saved. 'autodiff lesson {self.info.number}' resumes at step "
-                 f"{resume + 1}.")
+        self.tell(f"Progress saved. 'autodiff lesson {self.info.number}' resumes at step "
+                  f"{resume + 1}.")
         return 0

@@ -26,6 +26,7 @@ class Reference:
     last_shown: list[str] = field(default_factory=list)
     last_errors: list[str] = field(default_factory=list)
     moments: list[lv.Moment] = field(default_factory=list)
+    before: dict[str, Any] = field(default_factory=dict)
 
     @property
     def shown_on_the_way(self) -> list[str]:
@@ -50,9 +51,26 @@ class Reference:
         found = lv.mixed_gradients(moments, self.graded, self.rebound)
         return {name: old for name, old in found.items() if name not in own}
 
-    def start_grad(self, name: str) -> Any:
-        """``name.grad`` at the start of the step."""
-        return self.moments[0].grads.get(name) if self.moments else None
+    def grad_base(self, name: str) -> Any:
+        """What the step's own gradients add to in ``name.grad`` (None: nothing, as the step
+        starts with none or clears it)."""
+        return lv.grad_bases(self.moments, name)[0]
+
+    def effects(self) -> str:
+        """What the answer did to the variables, in words: "bound y and set x.grad"."""
+        bound, changed, set_ = [], [], []
+        for name, value in self.changed.items():
+            old = self.before.get(name)
+            if (name in self.rebound or not isinstance(old, lv.TensorValue)
+                    or not isinstance(value, lv.TensorValue)):
+                bound.append(name)
+                continue
+            parts = lv.altered(old, value)
+            changed += [name] if "data" in parts else []
+            set_ += [f"{name}.{part}" for part in parts if part != "data"]
+        said = [f"{verb} {', '.join(names)}" for verb, names
+                in (("bound", bound), ("changed", changed), ("set", set_)) if names]
+        return " and ".join(said) if said else ""
 
     @property
     def last_output(self) -> str:
@@ -129,7 +147,7 @@ class References:
             [plain(r, hints=self.hints) for r in results],
             [o.text for o in last if isinstance(o, out.Echo | out.Printed)],
             [o.type for o in last if isinstance(o, out.Error)],
-            moments)
+            moments, before)
 
 
 def replay(step: tx.Step, session: Any) -> None:

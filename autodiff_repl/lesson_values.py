@@ -6,9 +6,10 @@ code the learner used to get there. Echoed values are compared number by number.
 
 Gradients add up across ``backward()`` calls, so state left over from an earlier try within a
 step is told apart from a wrong answer, over the ``Moment`` after each input:
-``gradients_added`` counts the gradients like the step's first one that a ``.grad`` holds (more
-than the step adds: leftovers), and ``mixed_gradients`` sees a ``.grad`` whose sum mixes a pass
-through an object bound anew with passes made before.
+``gradients_added`` counts the gradients like the step's first one that a ``.grad`` holds on top
+of what it held when the run began (``grad_bases``: the step's start, or nothing after the
+learner cleared it; more than the step adds: leftovers), and ``mixed_gradients`` sees a ``.grad``
+whose sum mixes a pass through an object bound anew with passes made before.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+
+_WORD = re.compile(r"\w+")
+"""An answer that is one word is compared without case or surrounding spaces."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,15 @@ def identical(a: Any, b: Any) -> bool:
         return False
 
 
+def altered(before: TensorValue, after: TensorValue) -> list[str]:
+    """Which parts of a tensor changed: ``"data"`` (values or dtype), ``"requires_grad"``,
+    ``"grad"``."""
+    parts = [("data", before.dtype == after.dtype and _arrays_equal(before.data, after.data)),
+             ("requires_grad", before.requires_grad == after.requires_grad),
+             ("grad", _arrays_equal(before.grad, after.grad))]
+    return [part for part, same in parts if not same]
+
+
 def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The variables bound or changed between two snapshots."""
     return {name: v for name, v in after.items()
@@ -102,10 +115,11 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
         if not isinstance(got, TensorValue):
             return f"{name} should be a tensor"
         if want.data.shape != got.data.shape:
-            return f"{name} has shape {list(got.data.shape)}; the step expects another shape"
+            return (f"{name} has shape {list(got.data.shape)}; the step expects shape "
+                    f"{list(want.data.shape)}")
+        if want.dtype != got.dtype:
+            return f"{name} has dtype {got.dtype}; the step expects {want.dtype}"
         if not _close(want.data, got.data, rtol, atol):
-            if (want.data.dtype.kind in "fc") != (got.data.dtype.kind in "fc"):
-                return f"{name} has dtype {got.dtype}; the step expects {want.dtype}"
             return f"{name} does not hold the expected values yet"
         if want.requires_grad != got.requires_grad:
             return f"{name} should {'' if want.requires_grad else 'not '}require gradients"
@@ -133,6 +147,9 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
             if reason:
                 return reason
         return None
+    if isinstance(want, str) and isinstance(got, str) and _WORD.fullmatch(want.strip()):
+        same = want.strip().casefold() == got.strip().casefold()
+        return None if same else f"{name} does not have the expected value yet"
     return None if identical(want, got) else f"{name} does not have the expected value yet"
 
 
@@ -163,36 +180,49 @@ def _cleared(grad: np.ndarray | None) -> bool:
     return grad is None or not grad.any()
 
 
-def first_gradient(moments: list[Moment], name: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """``name.grad`` at the start of ``moments`` and the first gradient added to it (None when
-    no input adds one)."""
-    start = moments[0].grads.get(name) if moments else None
+def first_gradient(moments: list[Moment], name: str) -> np.ndarray | None:
+    """The first gradient an input of ``moments`` adds to ``name.grad`` (None when none does)."""
     for before, after in pairwise(moments):
         old, new = before.grads.get(name), after.grads.get(name)
         if new is not None and not _arrays_equal(old, new) and not _cleared(new):
             added = new - old if old is not None and old.shape == new.shape else new
             if added.any():
-                return start, added
-    return start, None
+                return added
+    return None
 
 
-def gradients_added(grad: np.ndarray | None, start: np.ndarray | None, added: np.ndarray | None,
-                    *, rtol: float, atol: float) -> int:
-    """n when ``grad`` is ``start`` plus n times ``added`` (n >= 1), else 0: how many gradients
-    like the first one a step adds were added up in ``grad``."""
+def grad_bases(moments: list[Moment], name: str) -> list[np.ndarray | None]:
+    """What the gradients of a run of a step add to in ``name.grad``, likeliest first: nothing
+    (None) when an input cleared it (set it to None or zeros, or bound ``name`` anew), else what
+    it held at the start; then the other one (an input may clear it and add to it at once, as
+    ``x.grad.zero_(); y.backward()`` does)."""
+    start = moments[0].grads.get(name) if moments else None
+    cleared = _cleared(start) or any(_cleared(m.grads.get(name)) for m in moments[1:])
+    return [None, start] if cleared else [start, None]
+
+
+def gradients_added(grad: np.ndarray | None, added: np.ndarray | None,
+                    bases: list[np.ndarray | None], *, rtol: float, atol: float) -> int:
+    """n when ``grad`` is one of ``bases`` (the first that fits) plus n times ``added``
+    (n >= 1), else 0: how many gradients like the first one a step adds were added up in
+    ``grad``."""
     if grad is None or added is None or grad.shape != added.shape or added.dtype.kind not in "fc":
         return 0
-    base = np.zeros_like(grad) if start is None or start.shape != grad.shape else start
-    n = round(float(np.real(np.vdot(added, grad - base) / np.vdot(added, added))))
-    return n if n >= 1 and _close(base + n * added, grad, rtol, atol) else 0
+    for start in bases:
+        base = np.zeros_like(grad) if start is None or start.shape != grad.shape else start
+        n = round(float(np.real(np.vdot(added, grad - base) / np.vdot(added, added))))
+        if n >= 1 and _close(base + n * added, grad, rtol, atol):
+            return n
+    return 0
 
 
-def added_up(name: str, what: str, *, start: np.ndarray | None) -> str:
+def added_up(name: str, what: str, *, base: np.ndarray | None) -> str:
     """The advice when ``name.grad`` holds gradients left over from an earlier try: ``what``
-    says what is wrong with it; ``start``, the gradient the step starts from, tells whether
-    clearing it is a way to start over (no gradient to start from) or only ``:reset`` is."""
+    says what is wrong with it; ``base``, what the step's own gradients add to (its first of
+    ``grad_bases``), tells whether clearing it is a way to start over (the step adds to
+    nothing) or only ``:reset`` is (the step adds to the gradient it starts from)."""
     again = (f"Clear it with {name}.grad.zero_() (or {name}.grad = None) and do the step again, "
-             "or :reset to restart the step") if _cleared(start) else (
+             "or :reset to restart the step") if _cleared(base) else (
              f":reset brings back the {name}.grad this step starts from")
     return f"{name}.grad {what}: gradients add up across backward() calls. {again}"
 

@@ -155,12 +155,13 @@ def replay_lesson(n: int, *, output: Callable[[str], Any] = print, hints: bool =
 def run_lesson(n: int, *, input_fn: Callable[[str], str] = input,
                output: Callable[[str], Any] = print, progress_file: str | Path | None = None,
                hints: bool = True, interactive: bool | None = None,
-               restart: bool = False) -> int:
+               restart: bool = False, width: int | None = None) -> int:
     """Guide the learner through lesson ``n``; the exit code (0, or 2 for an unknown lesson).
 
     ``interactive`` defaults to true when ``input_fn`` is scripted or stdin is a terminal;
     otherwise the lesson is replayed as ``autodiff run`` prints it. ``restart`` forgets the
-    lesson's progress first.
+    lesson's progress first. ``width`` is the width prose is reflowed at (by default the
+    terminal prompt's, see ``lesson_guide.Guide``).
     """
     try:
         info = lesson_info(n)
@@ -178,7 +179,7 @@ def run_lesson(n: int, *, input_fn: Callable[[str], str] = input,
         progress.clear(info.key)
     while True:
         result = Guide(info, input_fn=input_fn, output=output, progress=progress,
-                       hints=hints).run()
+                       hints=hints, width=width).run()
         if isinstance(result, int):
             return result
         info = lesson_info(result[1])

@@ -250,6 +250,7 @@ class LessonInput:
     Tab completes, and Enter validates, against the learner's session, as in the REPL: the guide
     names it with ``follow(get_session)``, and it is looked up at each key since the guide builds
     a new one on ``:back`` and ``:reset``. Before the guide names one, Tab offers nothing.
+    ``columns()`` tells the guide the terminal's width.
     """
 
     def __init__(self, *, no_color: bool = False, history: History | None = None,
@@ -262,6 +263,11 @@ class LessonInput:
     def follow(self, get_session: Callable[[], Any]) -> None:
         """Complete and validate against the session ``get_session()`` returns."""
         self._get_session = get_session
+
+    def columns(self) -> int:
+        """The terminal's width now (the guide reflows its prose and fits graphs to it):
+        ``render.terminal_width`` of stdout, as the REPL's output uses, else the prompt's."""
+        return render.terminal_width(sys.stdout) or self.prompt.output.get_size().columns
 
     def __call__(self, message: str) -> str:
         while True:

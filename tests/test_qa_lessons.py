@@ -1,0 +1,284 @@
+"""The guided lessons as a learner meets them: the QA pass's defects, each as the learner saw it.
+
+A scripted learner types into the real lessons (``lessons/``); the tests assert what the guide
+says back: a step passes only on what it asks, leftover gradients are counted from a cleared
+``.grad``, reasons name the dtype, the shape, the comparison; a lesson's end says what comes
+next and keeps the session; prose is reflowed to the terminal's width and graphs fitted to it.
+"""
+
+import re
+
+import pytest
+
+from autodiff_repl import lessons
+from autodiff_repl.lesson_guide import Guide, reflow
+
+
+def guide(n, answers, tmp_path, **kwargs):
+    """Run lesson ``n`` with scripted answers; returns (exit code, everything shown)."""
+    feed = iter(answers)
+    shown = []
+
+    def input_fn(prompt):
+        line = next(feed, None)
+        if line is None:
+            raise EOFError
+        shown.append(prompt + line)
+        return line
+
+    code = lessons.run_lesson(n, input_fn=input_fn, output=shown.append, restart=True,
+                              progress_file=tmp_path / "progress.json", **kwargs)
+    return code, "\n".join(shown)
+
+
+def visit(text, n, total):
+    """What the learner saw in the first visit of step ``n`` (up to the next heading)."""
+    return text.split(f"── step {n}/{total} · ")[1].split("── step ")[0]
+
+
+def references(n):
+    """Every input of lesson ``n``'s reference answers, in order ("" for a demo step)."""
+    steps = lessons.load(lessons.lesson_info(n).path).steps
+    return [source for step in steps
+            for source in (step.sources if step.exchanges and not step.demo else [""])]
+
+
+# --- 1: a step passes only when the learner did what it asks -------------------------------
+
+def test_import_torch_passes_only_on_import_torch(tmp_path):
+    _, text = guide(1, ["import torh", 'print("hello")', "import torch"], tmp_path)
+    seen = visit(text, 1, 16)
+    before, after = seen.split(">>> import torch\n")
+    assert "✓" not in before
+    assert "ImportError" in before
+    assert "Not yet: torch is not imported yet." in before
+    assert after.startswith("✓ Correct.")
+
+
+def test_an_input_that_raised_never_passes_a_step(tmp_path):
+    # torch gets bound, but the same input raises: the error speaks, the step waits
+    _, text = guide(1, ["import torch; undefined_name", "import torch"], tmp_path)
+    before, after = visit(text, 1, 16).split(">>> import torch\n")
+    assert "NameError" in before and "✓" not in before and "Not yet" not in before
+    assert after.startswith("✓ Correct.")
+
+
+# --- 2: gradients that add up, counted from a cleared .grad --------------------------------
+
+ADVICE = ("gradients add up across backward() calls. Clear it with x.grad.zero_() (or "
+          "x.grad = None) and do the step again, or :reset to restart the step.")
+
+
+@pytest.mark.parametrize("answer", [
+    ["x.grad.zero_(); s = x.sum(); s.backward(); s.backward(); s.backward(); x.grad"],
+    ["x.grad.zero_()", "s = x.sum()", "s.backward()", "s.backward()", "s.backward()", "x.grad"],
+])
+def test_a_zeroed_gradient_counts_the_passes_from_zero(answer, tmp_path):
+    # lesson 2, step 12 starts with x.grad = 4x; the learner zeroes it and adds ones 3 times
+    _, text = guide(2, [":skip"] * 11 + answer, tmp_path)
+    seen = visit(text, 12, 19)
+    assert "tensor([3., 3., 3., 3.])" in seen
+    assert f"Not yet: x.grad has 3 gradients added where this step adds 2: {ADVICE}" in seen
+    assert "does not hold the expected values" not in seen
+
+
+def test_three_backward_passes_in_the_backward_twice_step_get_the_advice(tmp_path):
+    answer = ("x.grad.zero_(); y = 2 * torch.dot(x, x); y.backward(retain_graph=True); "
+              "y.backward(retain_graph=True); y.backward(); y.backward()")
+    _, text = guide(2, [":skip"] * 10 + [answer], tmp_path)
+    seen = visit(text, 11, 19)
+    assert "RuntimeError: Trying to backward through the graph a second time" in seen
+    assert f"Not yet: x.grad has 3 gradients added where this step adds 1: {ADVICE}" in seen
+
+
+# --- 3: the dtype is named ------------------------------------------------------------------
+
+def test_a_float32_x_where_the_step_wants_float64_is_named(tmp_path):
+    fx = "fx = torch.log(x ** 2) * torch.sin(x) + 1 / x"
+    _, text = guide(4, [":skip"] * 4 + ["x = torch.tensor(2.0, requires_grad=True)", fx, "fx",
+                                        "x = x.double().detach().requires_grad_()", fx, "fx"],
+                    tmp_path)
+    seen = visit(text, 5, 12)
+    assert "Not yet: x has dtype torch.float32; the step expects torch.float64." in seen
+    assert "now show fx" not in seen
+    assert "✓ Correct" in seen.split("x.double()")[1]
+
+
+# --- 4: passing and finishing, the same in every lesson -------------------------------------
+
+def test_the_freed_graph_step_passes_in_two_inputs_with_the_reference(tmp_path):
+    answers = [":skip"] * 4 + ["y.backward()", "torch.autograd.grad(y, x, create_graph=True)"]
+    _, text = guide(3, answers, tmp_path)
+    seen = visit(text, 5, 7)
+    assert "✓ Correct. To compare notes, the reference answer:" in seen
+    assert ">>> y = 2 * torch.dot(x, x)\n>>> y.backward()" in seen.split("✓ Correct")[1]
+
+
+@pytest.mark.parametrize("info", lessons.list_lessons(), ids=lambda i: i.path.name)
+def test_a_lesson_ends_by_saying_so_and_keeps_its_session(info, tmp_path):
+    later = [i for i in lessons.list_lessons() if i.number > info.number]
+    code, text = guide(info.number, [*references(info.number), "x", ":hint", ":quit"],
+                       tmp_path)
+    assert code == 0
+    steps = lessons.load(info.path).steps
+    tasks = sum(1 for step in steps if step.exchanges and not step.demo)
+    assert text.count("✓ Correct") == tasks
+    end = text.split(f"Lesson {info.number} complete: {info.steps} steps.")[1]
+    if later:
+        assert f"'autodiff lesson {later[0].number}'" in end
+        assert f":next starts lesson {later[0].number}" in end
+    else:
+        assert "That was the last lesson" in end and ":next" not in end
+    assert "The lesson's variables are still here" in end
+    assert ":quit or Ctrl-D leaves" in end
+    # the learner's next line runs in the lesson's session, not in the shell
+    assert re.search(r">>> x\ntensor\(", end)
+    assert "(the lesson is finished: " in end
+    assert "Progress saved" not in end
+
+
+def test_after_the_end_next_and_back_move_on_or_back(tmp_path):
+    _, text = guide(3, [*references(3), ":back", ":skip", ":next", ":quit"], tmp_path)
+    end = text.split("Lesson 3 complete: 7 steps.")[1]
+    assert "── step 7/7" in end  # :back
+    assert "Lesson 3 complete: 7 steps (1 skipped)." in end
+    assert "Lesson 4: Exercises of the autograd chapter" in end  # :next
+
+
+def test_the_last_steps_pass_on_what_their_text_asks(tmp_path):
+    # lesson 3 ends with a comparison the learner types: it is part of the step
+    d2s = "d2s, = torch.autograd.grad(ds.sum(), t)"
+    _, text = guide(3, [":skip"] * 6 + [d2s, "d2s"], tmp_path)
+    assert "✓" not in visit(text, 7, 7) and "complete" not in text
+    _, text = guide(3, [":skip"] * 6 + [d2s, "torch.allclose(d2s, -torch.sin(t))"], tmp_path)
+    assert "✓ Correct" in visit(text, 7, 7)
+    # lessons 1 and 4 check a gradient: their text says the step passes as soon as it holds
+    for n in (1, 4):
+        step = lessons.load(lessons.lesson_info(n).path).steps[-1 if n == 1 else 9]
+        assert "passed as soon as" in step.narration(before_first_input=True)
+
+
+# --- 5: the words of the feedback -----------------------------------------------------------
+
+def test_an_error_the_step_runs_into_takes_an(tmp_path):
+    _, text = guide(2, [":skip"] * 12 + ["x.requires_grad_()"], tmp_path)
+    assert "Not yet: this step runs into an AttributeError; run the code that raises it." \
+        in visit(text, 13, 19)
+
+
+def test_a_wrong_shape_names_the_shape_the_step_expects(tmp_path):
+    _, text = guide(1, [":skip", "x = torch.arange(5.0)", "x"], tmp_path)
+    assert "Not yet: x has shape [5]; the step expects shape [4]." in visit(text, 2, 16)
+
+
+def test_a_comparison_is_told_what_the_step_wants_instead(tmp_path):
+    # lesson 1, step 7 compares x.grad == 4 * x; lesson 2, step 3 shows x.grad itself
+    _, text = guide(1, [":skip"] * 4 + ["", ":skip", "x.grad == 2 * x", "x.grad"], tmp_path)
+    seen = visit(text, 7, 16)
+    assert ("Not yet: your comparison gives tensor([ True, False, False, False]); the step "
+            "compares x.grad == 4 * x, which gives tensor([True, True, True, True]).") in seen
+    assert "Not yet: the step asks for a comparison: x.grad == 4 * x." in seen
+    _, text = guide(2, [":skip", ":skip", "y.sum().backward()", "x.grad == 2 * x"], tmp_path)
+    assert ("Not yet: that is a comparison (tensor([True, True, True, True])); the step asks "
+            "for the value itself: show x.grad.") in visit(text, 3, 19)
+    assert "show the value the step asks for" not in text
+
+
+@pytest.mark.parametrize("answer", ["mode = 'Reverse'", 'mode = "REVERSE "'])
+def test_a_word_answer_is_accepted_in_any_case(answer, tmp_path):
+    _, text = guide(4, [":skip"] * 11 + [answer], tmp_path)
+    assert "✓ Correct" in visit(text, 12, 12)
+
+
+def test_a_wrong_word_answer_is_not_accepted(tmp_path):
+    _, text = guide(4, [":skip"] * 11 + ["mode = 'forward'"], tmp_path)
+    assert "Not yet: mode does not have the expected value yet." in visit(text, 12, 12)
+
+
+def test_skip_says_what_the_answer_did(tmp_path):
+    _, text = guide(1, [":skip"] * 4 + ["", ":skip"], tmp_path)
+    assert "(skipped; it set x.grad)" in visit(text, 6, 16)
+    assert "(skipped; it set x.requires_grad)" in visit(text, 3, 16)
+    assert "(skipped; it bound x)" in visit(text, 2, 16)
+    _, text = guide(1, [":skip"] * 4 + ["", ":skip", ":skip", "", ":skip"], tmp_path)
+    assert "(skipped; it bound y and set x.grad)" in visit(text, 9, 16)
+
+
+# --- 6: prose at the terminal's width, graphs fitted ---------------------------------------
+
+CODE = re.compile(r"^(>>> |\.\.\. |\(Enter for the next step\) >>> |tensor|  |graph of |why )")
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_narration_is_reflowed_to_the_width(width, tmp_path):
+    _, text = guide(1, [":skip"] * 4 + ["", ":skip", "x.grad == 2 * x"], tmp_path,
+                    width=width)
+    prose = [line for line in text.split("\n") if not CODE.match(line)]
+    assert max(len(line) for line in prose) <= width
+    assert max(len(line) for line in prose) > width - 10  # filled, not left at the file's
+    if width == 80:  # the file breaks this paragraph at 95 columns
+        assert ("This lesson replays the \"Automatic Differentiation\" section of Dive into "
+                "Deep\nLearning (PyTorch edition)") in text
+
+
+def test_graphs_in_a_lesson_fit_the_width(tmp_path):
+    _, text = guide(1, [":skip"] * 4 + [""], tmp_path, width=80)
+    graph = visit(text, 5, 16).split(">>> graph y\n")[1].split("\n\n")[0]
+    assert "requires_grad" in graph
+    assert max(len(line) for line in graph.split("\n")) <= 80
+
+
+def test_the_width_comes_from_the_terminal_prompt(tmp_path):
+    class Terminal:
+        """A prompt that knows the terminal's width, as ``repl_prompt.LessonInput`` does."""
+
+        def __call__(self, prompt):
+            raise EOFError
+
+        def columns(self):
+            return 60
+
+    shown = []
+    info = lessons.lesson_info(1)
+    Guide(info, input_fn=Terminal(), output=shown.append, hints=True,
+          progress=lessons.Progress(tmp_path / "p.json")).run()
+    assert max(len(line) for line in "\n".join(shown).split("\n")) <= 60
+
+
+def test_reflow_keeps_code_and_indented_lines():
+    text = ("A paragraph that the file broke\nat some width.\n"
+            ">>> x = torch.arange(4.0, requires_grad=True)\n  t1 = x^2   kept\n\nNext one.")
+    assert reflow(text, 40) == (
+        "A paragraph that the file broke at some\nwidth.\n"
+        ">>> x = torch.arange(4.0, requires_grad=True)\n  t1 = x^2   kept\n\nNext one.")
+    assert reflow(text, None) == text
+    # a call stays on one line when it fits
+    assert reflow("We want to call the function torch.autograd.grad(y, x) and see what it "
+                  "gives back", 50) == ("We want to call the function\n"
+                                        "torch.autograd.grad(y, x) and see what it gives\nback")
+    # so does an operator with its operands
+    assert reflow("Not yet: the step compares x.grad == 4 * x, which gives True", 40) == (
+        "Not yet: the step compares\nx.grad == 4 * x, which gives True")
+
+
+def test_a_meta_command_in_a_step_is_not_judged(tmp_path):
+    _, text = guide(1, [":vars", "import torch"], tmp_path)
+    seen = visit(text, 1, 16)
+    assert "Not yet" not in seen and "✓ Correct." in seen
+
+
+def test_the_lesson_prompt_reports_the_terminal_width(monkeypatch):
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from autodiff_repl import render
+    from autodiff_repl.repl_prompt import LessonInput
+
+    with create_pipe_input() as pipe:
+        ask = LessonInput(history=InMemoryHistory(), input=pipe, output=DummyOutput())
+        monkeypatch.setattr(render, "terminal_width", lambda stream: 123)
+        assert ask.columns() == 123  # stdout's, as the REPL's output uses
+        monkeypatch.setattr(render, "terminal_width", lambda stream: None)
+        assert ask.columns() == DummyOutput().get_size().columns  # else the prompt's
