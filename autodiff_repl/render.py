@@ -3,10 +3,12 @@
 ``plain(outputs)`` is the one definition of what a run prints; a transcript's expected blocks are
 compared with it. The terminal rendering (``to_console``) shows the same content with colour.
 ``write(outputs, stream, color=...)`` picks one of the two; ``wants_color(stream)`` decides which.
-Plain text on a terminal (``NO_COLOR``, ``--no-color``) lays a graph out for the terminal's width,
-as the colour rendering does: ``plain(outputs, width=terminal_width(stream))``; in a pipe or a file
-``terminal_width`` is None and the full table is printed. rich is imported only when colour is
-wanted, so plain runs start fast.
+Plain text on a terminal (``NO_COLOR``, ``--no-color``) is fitted to the terminal's width, as the
+colour rendering is: ``plain(outputs, width=terminal_width(stream))`` lays a graph out for it and
+wraps errors, hints, warnings and explanations between words (``explain.wrap``: numbers and code
+kept whole); values and printed text are never wrapped (a tensor prints as PyTorch prints it).
+In a pipe or a file ``terminal_width`` is None and nothing is wrapped, so transcripts and tests
+see the same text. rich is imported only when colour is wanted, so plain runs start fast.
 """
 
 from __future__ import annotations
@@ -18,27 +20,40 @@ from autodiff_repl import outputs as out
 
 
 def plain_lines(item: out.Output, *, hints: bool = True, width: int | None = None) -> list[str]:
-    """The plain-text lines of one output event; ``width``: a terminal's columns, to fit a graph
-    to (None: the full table, as in a pipe or a transcript)."""
+    """The plain-text lines of one output event; ``width``: a terminal's columns, to fit to
+    (None: nothing wrapped, the full table of a graph, as in a pipe or a transcript). Fitted
+    are the ``Type: message``, warning and ``hint:`` lines (wrapped between words, see
+    ``explain.wrap``) and explanations; never code, values and printed text."""
     if isinstance(item, out.Echo | out.Printed | out.Info):
         return item.text.split("\n")
     if isinstance(item, out.Error):
-        lines = [f"{item.type}: {item.message}" if item.message else item.type]
+        lines = _wrapped(f"{item.type}: {item.message}" if item.message else item.type, width)
         if item.source is not None and item.col is not None:
             lines += [f"    {item.source}", "    " + " " * (item.col - 1) + "^"]
         if hints:
-            lines += [f"hint: {h}" for h in item.hints]
+            for h in item.hints:
+                lines += _wrapped(f"hint: {h}", width)
         return lines
     if isinstance(item, out.Warning):
-        return [f"{item.category}: {item.message}"]
+        return _wrapped(f"{item.category}: {item.message}", width)
     if isinstance(item, out.Hint):
-        return [f"hint: {item.text}"] if hints else []
+        return _wrapped(f"hint: {item.text}", width) if hints else []
     if isinstance(item, out.Explanation):
         text = item.data.plain() if width is None else _fitted(item.data, width, hints)
         if not hints:
             return [line for line in text.split("\n") if not line.startswith("hint:")]
         return text.split("\n")
     return []
+
+
+def _wrapped(text: str, width: int | None) -> list[str]:
+    """The lines of ``text``, each wrapped between words at ``width`` (None: as they are)."""
+    lines = text.split("\n")
+    if width is None or all(len(line) <= width for line in lines):
+        return lines
+    from autodiff_repl.explain.wrap import wrap_text
+
+    return [piece for line in lines for piece in wrap_text(line, width)]
 
 
 def _fitted(model: Any, width: int, hints: bool) -> str:
@@ -91,8 +106,8 @@ def write(
     outputs: list[out.Output], stream: IO[str], *, hints: bool = True, color: bool = False,
     console: Any = None,
 ) -> None:
-    """Print ``outputs`` on ``stream``: ``plain()``'s lines (a graph fitted to the width of a
-    terminal), or the rich rendering."""
+    """Print ``outputs`` on ``stream``: ``plain()``'s lines (fitted to the width of a terminal),
+    or the rich rendering."""
     if color:
         to_console(console or make_console(stream), outputs, hints=hints)
         return
@@ -124,27 +139,41 @@ def _renderables(item: out.Output, *, hints: bool) -> list[Any]:
     if isinstance(item, out.Printed | out.Info):
         return [Text(item.text)]
     if isinstance(item, out.Error):
-        head = Text()
-        head.append(item.type, style="bold red")
-        if item.message:
-            head.append(": " + item.message, style="red")
-        parts: list[Any] = [head]
+        head = [(item.type, "bold red")] + ([(": " + item.message, "red")] * bool(item.message))
+        parts: list[Any] = [_words(head)]
         if item.source is not None and item.col is not None:
             parts.append(Text("    " + item.source))
             parts.append(Text("    " + " " * (item.col - 1) + "^", style="bold red"))
         if hints:
-            parts += [Text(f"hint: {h}", style="dim") for h in item.hints]
+            parts += [_words([(f"hint: {h}", "dim")]) for h in item.hints]
         return parts
     if isinstance(item, out.Warning):
-        line = Text()
-        line.append(item.category, style="bold yellow")
-        line.append(": " + item.message, style="yellow")
-        return [line]
+        return [_words([(item.category, "bold yellow"), (": " + item.message, "yellow")])]
     if isinstance(item, out.Hint):
-        return [Text(f"hint: {item.text}", style="dim")] if hints else []
+        return [_words([(f"hint: {item.text}", "dim")])] if hints else []
     if isinstance(item, out.Explanation):
         return [_explanation(item, hints=hints)]
     return []
+
+
+def _words(spans: list[tuple[str, str]]) -> Any:
+    """Styled spans of words (``(text, rich style)``) that wrap as their plain text does at the
+    width they are printed at (``render_explain.Wrapped``)."""
+    from autodiff_repl.render_explain import Wrapped
+
+    return Wrapped(*_lines(spans))
+
+
+def _lines(spans: list[tuple[str, str]]) -> list[tuple[tuple[str, str], ...]]:
+    """Styled spans cut into lines at their line breaks (a message may hold some)."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    for text, style in spans:
+        for k, piece in enumerate(text.split("\n")):
+            if k:
+                lines.append([])
+            if piece:
+                lines[-1].append((piece, style))
+    return [tuple(ln) for ln in lines]
 
 
 def _highlighted(text: str) -> Any:

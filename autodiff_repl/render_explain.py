@@ -2,12 +2,14 @@
 
 ``to_rich(model)`` takes a ``Graph``, ``Trace`` or ``Why`` (or DOT text) and returns something a
 ``rich.console.Console`` prints: each titled block becomes a panel, each styled span gets a
-colour. The words are those of ``model.plain()``; only colour and boxes are added. A model whose
-``blocks`` takes a ``width`` (the graph's table) is laid out when printed, for the columns the
-terminal has then (``options.max_width``): when the full table would not fit, a compact layout of
-the same content (see ``graph_text.Layout``). rich is imported here, lazily, and nowhere in
-``explain``. ``plain_fitted`` is the same fitting without colour or boxes, for a terminal with
-``NO_COLOR``.
+colour. The words are those of ``model.plain()``; only colour and boxes are added. A model is laid
+out when printed, for the columns the terminal has then (``options.max_width``): a model whose
+``blocks`` takes a ``width`` (the graph's table) gets a compact layout of the same content when
+the full one would not fit (see ``graph_text.Layout``), and every line that is not a column of a
+table wraps between words as ``explain.wrap`` says (numbers and code kept whole). rich is
+imported here, lazily, and nowhere in ``explain``. ``plain_fitted`` is the same fitting without
+colour or boxes, for a terminal with ``NO_COLOR``; ``Wrapped`` wraps any styled line that way
+(errors and hints, from ``render``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ STYLES = {
 }
 
 
-def _text(lines):
+def _text(lines, keys: bool = True):
+    """Lines of ``(text, style)`` spans as one rich Text: the styles are keys of ``STYLES``
+    (unknown keys get none), or with ``keys=False`` rich styles already."""
     from rich.text import Text
 
     out = Text()
@@ -41,7 +45,7 @@ def _text(lines):
         if k:
             out.append("\n")
         for chunk, style in ln:
-            out.append(chunk, style=STYLES.get(style, ""))
+            out.append(chunk, style=STYLES.get(style, "") if keys else style)
     out.rstrip()
     return out
 
@@ -54,32 +58,39 @@ PANEL = 4  # columns a panel takes around its lines: a border and a space on eac
 INDENT = 2  # columns plain text indents a block's lines by, under its title
 
 
+def _blocks(model, width: int):
+    """The model's blocks for ``width`` columns, when its layout depends on them."""
+    if "width" in inspect.signature(model.blocks).parameters:
+        return model.blocks(width=width)
+    return model.blocks()
+
+
+def _fit(block, width: int, hints: bool) -> list:
+    """The block's lines to show (``hint:`` ones only with ``hints``), each wrapped at ``width``
+    unless they are columns (an ``aligned`` block, which a terminal folds instead)."""
+    from autodiff_repl.explain.wrap import wrap_line
+
+    lines = [ln for ln in block.lines if hints or not _is_hint(ln)]
+    if block.aligned:
+        return lines
+    return [piece for ln in lines for piece in wrap_line(ln, width)]
+
+
 def plain_fitted(model, width: int, hints: bool = True) -> str:
     """``model.plain()`` laid out for a terminal ``width`` columns wide, as ``to_rich`` lays it
     out in colour, without colour or boxes: a graph too wide for its full table gets the compact
-    layout, and lines of prose (loop notes, hints) wrap between words. The graph's columns are
-    never re-wrapped: a terminal too narrow even for the compact layout folds them. Models whose
-    lines do not depend on the width are their ``plain()``."""
-    if "width" not in inspect.signature(model.blocks).parameters:
-        return model.plain()
-    import textwrap
-
+    layout, and the other lines (the trace's steps, loop notes, hints) wrap between words. The
+    graph's columns are never re-wrapped: a terminal too narrow even for the compact layout
+    folds them."""
     from autodiff_repl.explain.text import plain_line
 
     out: list[str] = []
-    for block in model.blocks(width=width - INDENT):
+    for block in _blocks(model, width - INDENT):
         if block.title:
             out.append(block.title)
         indent = " " * INDENT if block.title else ""
-        for ln in block.lines:
-            if not hints and _is_hint(ln):
-                continue
-            row = indent + plain_line(ln)
-            if block.aligned or len(row) <= width:
-                out.append(row.rstrip())
-            else:
-                out += textwrap.wrap(row, width, subsequent_indent=indent,
-                                     break_long_words=False, break_on_hyphens=False)
+        out += [(indent + plain_line(ln)).rstrip()
+                for ln in _fit(block, width - len(indent), hints)]
     return "\n".join(out) + "\n"
 
 
@@ -90,18 +101,16 @@ def to_rich(model, hints: bool = True):
 
     if isinstance(model, str):  # DOT text
         return Syntax(model, "dot", theme="ansi_dark", word_wrap=True)
-    if "width" in inspect.signature(model.blocks).parameters:
-        return _Fitted(model, hints)
-    return _group(model.blocks(), hints)
+    return _Fitted(model, hints)
 
 
-def _group(blocks, hints: bool):
+def _group(blocks, hints: bool, width: int):
     from rich.console import Group
     from rich.panel import Panel
 
     parts = []
     for block in blocks:
-        lines = [ln for ln in block.lines if hints or not _is_hint(ln)]
+        lines = _fit(block, width - PANEL if block.title else width, hints)
         if not lines and not block.title:
             continue
         body = _text(lines)
@@ -115,13 +124,29 @@ def _group(blocks, hints: bool):
 
 
 class _Fitted:
-    """A model drawn for the width it gets when printed: ``model.blocks(width=…)``."""
+    """A model drawn for the width it gets when printed."""
 
     def __init__(self, model, hints: bool) -> None:
         self.model, self.hints = model, hints
 
     def __rich_console__(self, console, options):
-        yield _group(self.model.blocks(width=options.max_width - PANEL), self.hints)
+        width = options.max_width
+        yield _group(_blocks(self.model, width - PANEL), self.hints, width)
+
+
+class Wrapped:
+    """Lines of ``(text, rich style)`` spans, each wrapped between words (``explain.wrap``) at
+    the width it is printed at: an error's ``Type: message`` and its ``hint:`` lines in colour,
+    broken where the plain text breaks."""
+
+    def __init__(self, *lines) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        from autodiff_repl.explain.wrap import wrap_line
+
+        pieces = [p for ln in self.lines for p in wrap_line(ln, options.max_width)]
+        yield _text(pieces, keys=False)
 
 
 class _Aligned:

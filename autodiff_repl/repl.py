@@ -40,13 +40,21 @@ _IPY_CONTINUATION = re.compile(r"\s*\.\.\.+: ?")
 _IPY_OUT = re.compile(r"\s*Out\[\d*\]:")
 
 
-def welcome() -> str:
-    """The first line a learner sees."""
+def welcome(stream: IO[str] | None = None) -> str:
+    """The first lines a learner sees, wrapped between words at the width of the terminal
+    ``stream`` (default: stdout) writes to; as they are in a pipe."""
     from autodiff_repl import __version__
 
-    return (f"autodiff-repl {__version__}: type PyTorch code, e.g. x = torch.arange(4.0, "
-            "requires_grad=True)\nNew here? Run `autodiff lesson 1` in your shell. "
-            ":help lists everything; Ctrl-D quits.")
+    lines = [f"autodiff-repl {__version__}: type PyTorch code, e.g. "
+             "x = torch.arange(4.0, requires_grad=True)",
+             "New here? Run `autodiff lesson 1` in your shell.",
+             ":help lists everything; Ctrl-D quits."]
+    width = render.terminal_width(sys.stdout if stream is None else stream)
+    if width is None:
+        return "\n".join(lines)
+    from autodiff_repl.explain.wrap import wrap_text
+
+    return "\n".join(piece for line in lines for piece in wrap_text(line, width))
 
 
 def history_path() -> Path:

@@ -165,3 +165,32 @@ def test_hooks_are_marked_on_their_nodes() -> None:
     g = graph.build(y, {"x": x, "m": m, "y": y})
     assert (g.by_name["m"].hooks, g.by_name["x"].hooks) == (1, 2)
     assert "requires_grad  2 hooks" in g.plain()
+
+
+def test_a_leaf_whose_tensor_is_gone_shows_its_shape_not_a_guess() -> None:
+    """``A = torch.arange(6.0, requires_grad=True).reshape(2, 3)``: nothing holds the leaf, so its
+    value is unknown; its shape and dtype are those the view recorded for its input."""
+    import gc
+
+    with recording():
+        a = torch.arange(6.0, requires_grad=True).reshape(2, 3)
+    gc.collect()
+    g = graph.build(a, {"A": a})
+    leaf = g.by_name["t1"]
+    assert leaf.kind == "leaf" and leaf.gone and leaf.value is None
+    assert (leaf.shape, leaf.dtype) == ((6,), "float32")
+    assert graph.GONE in leaf.notes
+    row = next(row for row in g.plain().split("\n") if "└── t1" in row)
+    assert "(6,) float32" in row and graph.GONE in row and "() ?" not in row
+    assert "graph of A: 1 leaf, 1 op; all float32" in "\n".join(
+        text.title for text in g.blocks(width=70))  # one dtype now, said once when narrow
+    tr = trace.backward(a.sum(), {"A": a})
+    assert f"t1.grad not written: {graph.GONE}" in tr.plain()
+
+
+def test_a_leaf_still_held_is_drawn_with_its_value() -> None:
+    with recording():
+        x = torch.arange(6.0, requires_grad=True)
+        a = x.reshape(2, 3)
+    leaf = graph.build(a, {"A": a, "x": x}).by_name["x"]
+    assert not leaf.gone and leaf.shape == (6,) and graph.GONE not in leaf.notes

@@ -97,16 +97,17 @@ def test_a_pipe_still_gets_the_full_table() -> None:
     assert max(len(row) for row in rows) > 110 and "() float32" in rows[1]
 
 
-def test_other_explanations_and_hints_off_are_unchanged_on_a_terminal(
+def test_a_trace_that_fits_is_unchanged_on_a_terminal_and_hints_off_hold(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from autodiff_repl.explain import trace
 
-    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("COLUMNS", "140")
     with recording():
         x = torch.arange(4.0, requires_grad=True)
         y = 2 * torch.dot(x, x)
     tr = trace.backward(y, {"x": x, "y": y})
     assert _written([Explanation("trace", tr)], FakeTerminal()) == tr.plain().split("\n")[:-1]
+    monkeypatch.setenv("COLUMNS", "80")
     shown = "\n".join(_written_without_hints(_qa_graph(True)))
     assert "hint:" not in shown and "or recompute the graph" not in shown  # nor its second line
     assert "saved values freed by backward: t1, t3, t5" in shown

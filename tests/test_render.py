@@ -54,11 +54,14 @@ def test_nothing_to_print_writes_nothing() -> None:
 
 
 def test_console_has_the_same_text_in_colour() -> None:
+    """The same lines as the plain text fitted to the terminal (60 columns: the warning wraps
+    between the same words)."""
     buffer, console = _terminal()
     render.to_console(console, EVENTS)
     coloured = buffer.getvalue()
     assert ANSI.search(coloured)
-    assert ANSI.sub("", coloured) == render.plain(EVENTS) + "\n"
+    assert ANSI.sub("", coloured) == render.plain(EVENTS, width=60) + "\n"
+    assert render.plain(EVENTS, width=60) != render.plain(EVENTS)
 
 
 def test_console_never_reads_user_text_as_markup() -> None:
@@ -87,7 +90,7 @@ def test_explanation_falls_back_to_its_plain_text(monkeypatch: pytest.MonkeyPatc
 def test_console_without_hints() -> None:
     buffer, console = _terminal()
     render.to_console(console, EVENTS, hints=False)
-    assert ANSI.sub("", buffer.getvalue()) == render.plain(EVENTS, hints=False) + "\n"
+    assert ANSI.sub("", buffer.getvalue()) == render.plain(EVENTS, hints=False, width=60) + "\n"
 
 
 @pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])

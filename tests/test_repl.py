@@ -14,7 +14,7 @@ import time
 import pytest
 
 from autodiff_repl import outputs as out
-from autodiff_repl import render
+from autodiff_repl import render, repl
 from autodiff_repl.repl import (
     clean_paste,
     history_path,
@@ -220,7 +220,8 @@ def test_prompt_help_suffix_and_quit() -> None:
 
 def test_prompt_plain_output_matches_render_plain() -> None:
     _, session, printed = _drive(["boom\r", "\x04"])
-    body = printed.split("\n", 2)[2]
+    assert printed.startswith(repl.welcome() + "\n")
+    body = printed.removeprefix(repl.welcome() + "\n")
     assert body == render.plain(session.execute("boom")) + "\n"
 
 

@@ -15,6 +15,10 @@ from autodiff_repl.explain import hooks, nograd, text
 from autodiff_repl.explain.text import Block
 from autodiff_repl.explain.walk import View, edge_of
 
+GONE = "tensor gone (no variable holds it)"
+"""The note on a node whose tensor no longer exists: its shape and dtype are known from the node
+that used it, its value and .grad are not."""
+
 
 @dataclass
 class GNode:
@@ -38,6 +42,7 @@ class GNode:
     uses: int = 0
     hooks: int = 0  # register_hook functions on it
     no_grad_from: str | None = None  # computed inside no_grad() from this input ("": unnamed)
+    gone: bool = False  # the tensor no longer exists (nothing held it): value and grad unknown
 
     @property
     def notes(self) -> list[str]:
@@ -46,6 +51,8 @@ class GNode:
             out.append("requires_grad")
         if self.output:
             out.append("output")
+        if self.gone:
+            out.append(GONE)
         if self.kind == "detached":
             out.append("detached: no gradient flows back")
         if self.no_grad_from is not None:
@@ -100,10 +107,11 @@ def build(root, names: dict) -> Graph:
         if not root._rg:
             nodes[-1].no_grad_from = nograd.source(root, view.names)
         return Graph(name, nodes)
+    metas = _input_metas(view)
     for item in view.items:
         node = item.node
         if item.is_leaf:
-            nodes.append(_leaf(item))
+            nodes.append(_leaf(item, metas.get(item.key)))
             nodes[-1].hooks = len(hooks.hook_list(item) or ())
             continue
         inputs = []
@@ -122,7 +130,7 @@ def build(root, names: dict) -> Graph:
                                                                view.names)
                 inputs.append(const.label)
                 uses[const.label] = uses.get(const.label, 0) + 1
-        nodes.append(_op(view, item, tuple(inputs)))
+        nodes.append(_op(view, item, tuple(inputs), metas.get(item.key)))
         nodes[-1].hooks = len(hooks.hook_list(item) or ())
     for n in nodes:
         n.uses = uses.get(n.name, 0)
@@ -132,24 +140,47 @@ def build(root, names: dict) -> Graph:
     return Graph(root_name, nodes)
 
 
-def _leaf(item) -> GNode:
+def _input_metas(view: View) -> dict[int, tuple]:
+    """``(shape, dtype)`` of each node's tensor as the node that used it recorded it (its
+    ``metas``): known even when the tensor itself is gone."""
+    metas: dict[int, tuple] = {}
+    for item in view.items:
+        for parent, meta in zip(item.node.parents, getattr(item.node, "metas", ()), strict=False):
+            if parent is not None:
+                metas.setdefault(id(parent), meta)
+    return metas
+
+
+def _leaf(item, meta) -> GNode:
     t = item.node.variable
-    data = None if t is None else t._data
-    grad = None if t is None or t._grad is None else t._grad._data
-    return GNode(item.name, "leaf", None, None, _shape(data), _dtype(data), data, grad, True,
-                 named=item.named)
+    if t is None:
+        return _gone(GNode(item.name, "leaf", None, None, (), "?", None, None, True,
+                           named=item.named), meta)
+    grad = None if t._grad is None else t._grad._data
+    return GNode(item.name, "leaf", None, None, _shape(t._data), _dtype(t._data), t._data, grad,
+                 True, named=item.named)
 
 
-def _op(view: View, item, inputs) -> GNode:
+def _op(view: View, item, inputs, meta) -> GNode:
     node = item.node
     out = _output(node)
     value = node.value if node.value is not None else (None if out is None else out._data)
     grad = None
     if out is not None and out._grad is not None:
         grad = out._grad._data
-    return GNode(item.name, "op", view.expr(node), node.op.grad_fn, _shape(value),
-                 _dtype(value), value, grad, True, inputs, named=item.named, freed=node.freed,
-                 saves=node.has_saved, retains_grad=node.retained is not None)
+    n = GNode(item.name, "op", view.expr(node), node.op.grad_fn, _shape(value), _dtype(value),
+              value, grad, True, inputs, named=item.named, freed=node.freed,
+              saves=node.has_saved, retains_grad=node.retained is not None)
+    return n if value is not None else _gone(n, meta)
+
+
+def _gone(n: GNode, meta) -> GNode:
+    """``n`` for a tensor that no longer exists: shape and dtype from ``meta`` (as the node
+    that used it recorded them), a note that says so."""
+    n.gone = True
+    if meta is not None:
+        n.shape, n.dtype = tuple(meta[0]), text.dtype(meta[1])
+    return n
 
 
 def _constant(const, meta) -> GNode:

@@ -6,6 +6,7 @@ import numpy as np
 
 from autodiff_repl.explain import text
 from autodiff_repl.explain.collapse import collapse
+from autodiff_repl.explain.graph import GONE
 from autodiff_repl.explain.symbols import (
     short,
     total,
@@ -181,7 +182,8 @@ def _leaf_line(step: Step):
         return line(("returned as the result", "note"), f" ({name}.grad is not touched): ",
                     (text.array(step.result), "grad"))
     if step.result is None:
-        return line((f"{name}.grad not written", "dim"))
+        gone = f": {GONE}" if step.tensor is None else ""
+        return line((f"{name}.grad not written{gone}", "dim"))
     if step.old is None:
         return line((f"{name}.grad", "name"), " = ", (text.array(step.result), "grad"),
                     ("   (was None)", "dim"))
