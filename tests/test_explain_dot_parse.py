@@ -328,3 +328,14 @@ def test_graph_svg_without_graphviz_says_how_to_get_it(tmp_path: Path,
     assert "'dot' is not installed" in error.message
     assert "graph y --dot graph.dot" in error.hints[-1]
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_dot_to_a_dash_prints_the_text_instead_of_writing_a_file(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    session = run("x = torch.arange(4.0, requires_grad=True)\ny = 2 * torch.dot(x, x)")
+    (shown,) = session.execute("graph y --dot -")
+    assert isinstance(shown, Info) and shown.text.startswith('digraph "graph of y" {')
+    drawn = read_dot(shown.text)
+    assert sorted(drawn.nodes) == ["t1", "x", "y"] and len(drawn.edges) == 3
+    assert not (tmp_path / "-").exists()

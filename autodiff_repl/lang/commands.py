@@ -45,7 +45,7 @@ FLAGS = {
 USAGE = {
     "backward": "backward y [--gradient v] [--retain-graph] [--no-trace]",
     "grad": "grad y x [--create-graph] [--retain-graph] [--no-trace]",
-    "graph": "graph y [--dot FILE] [--svg FILE] [--force]",
+    "graph": "graph y [--dot FILE|-] [--svg FILE] [--force]",
     "trace": "trace y [--forward]",
     "jvp": "jvp y x [v]",
     "why": "why x.grad",
@@ -263,7 +263,9 @@ def _graph(session, command: Command) -> list[Output]:
     text = dot.to_dot(model)
     force = bool(command.flags.get("--force"))
     outputs: list[Output] = []
-    if dot_file:
+    if dot_file == "-":  # as command-line tools read "-": the text itself, to copy or pipe
+        outputs.append(Info(text.rstrip("\n")))
+    elif dot_file:
         write_file(str(dot_file), text, force)
         outputs.append(Info(f"wrote {dot_file}"))
     if svg_file:
