@@ -1,6 +1,7 @@
 """What a CPU-only PyTorch says about devices, integer division by zero, gradient dtypes,
-``torch.linalg`` norms and the reprs of handles and grad modes -- pinned as strings, and compared
-with PyTorch where it is installed."""
+``torch.linalg`` norms, the reprs of handles and grad modes, and arguments of the wrong type
+(``x @ 3``, ``backward(gradient=2.0)``) -- pinned as strings, and compared with PyTorch where it
+is installed."""
 
 from __future__ import annotations
 
@@ -73,6 +74,35 @@ CASES = {
     "no_grad_repr": (lambda t: t.no_grad(), "<torch.autograd.grad_mode.no_grad object at 0x…>"),
     "set_grad_enabled_repr": (lambda t: t.set_grad_enabled(True),
                               "torch.autograd.grad_mode.set_grad_enabled(mode=True)"),
+    "matmul_operator_number": (lambda t: t.ones(3) @ 3,
+                               "TypeError: unsupported operand type(s) for @: 'Tensor' and 'int'"),
+    "matmul_operator_reflected": (lambda t: 3 @ t.ones(3),
+                                  "TypeError: unsupported operand type(s) for @: 'int' and "
+                                  "'Tensor'"),
+    "matmul_function_number": (lambda t: t.matmul(t.ones(3), 3),
+                               "TypeError: matmul(): argument 'other' (position 2) must be "
+                               "Tensor, not int"),
+    "matmul_method_list": (lambda t: t.ones(3).matmul([1.0, 2.0, 3.0]),
+                           "TypeError: matmul(): argument 'other' (position 1) must be Tensor, "
+                           "not list"),
+    "mm_number": (lambda t: t.mm(t.ones(2, 3), 3),
+                  "TypeError: mm(): argument 'mat2' (position 2) must be Tensor, not int"),
+    "dot_number_first": (lambda t: t.dot(3, t.ones(3)),
+                         "TypeError: dot(): argument 'input' (position 1) must be Tensor, not int"),
+    "dot_method": (lambda t: t.ones(3).dot(3),
+                   "TypeError: dot(): argument 'tensor' (position 1) must be Tensor, not int"),
+    "mv_method": (lambda t: t.ones(2, 3).mv(3),
+                  "TypeError: mv(): argument 'vec' (position 1) must be Tensor, not int"),
+    "backward_number_gradient": (
+        lambda t: t.ones(3, requires_grad=True).sum().backward(gradient=2.0),
+        "TypeError: 'float' object is not iterable"),
+    "backward_list_gradient": (
+        lambda t: t.ones(3, requires_grad=True).sum().backward(gradient=[1.0]),
+        "TypeError: gradients can be either Tensors or None, but got float"),
+    "backward_tuple_gradient": (
+        lambda t: (lambda x: (x.sum().backward(gradient=(t.tensor(2.0),)), x.grad)[1])(
+            t.ones(3, requires_grad=True)),
+        "tensor([2., 2., 2.])"),
 }
 
 

@@ -57,6 +57,7 @@ from autodiff_repl.engine.dtypes import (
     set_default_dtype,
     uint8,
 )
+from autodiff_repl.engine.einsum import einsum
 from autodiff_repl.engine.functions import (
     abs,
     absolute,
@@ -179,6 +180,7 @@ from autodiff_repl.engine.shapes import (
     concat,
     concatenate,
     diag,
+    diagonal,
     expand,
     flatten,
     flip,

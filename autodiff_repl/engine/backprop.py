@@ -86,6 +86,12 @@ def _roots(tensors, grad_tensors, create_graph):
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    else:  # a sequence of tensors, as PyTorch reads it: a number is "not iterable"
+        grad_tensors = list(grad_tensors)
+        for g in grad_tensors:
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got "
+                                f"{type(g).__name__}")
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     roots, seeds = [], []

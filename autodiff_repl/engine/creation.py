@@ -32,46 +32,122 @@ def manual_seed(seed: int) -> rng.Generator:
     return RNG
 
 
-def _flatten_items(data):
-    """Nested lists of numbers and 0-dim tensors as plain Python values (ragged lists fail)."""
+_NUMBERS = frozenset((float, int, bool))
+
+
+def _leaves(data, seen: set):
+    """Nested lists of numbers and tensors as plain Python values (ragged lists fail later);
+    ``seen`` collects what each leaf says about the dtype: its Python type, or the dtype of a
+    NumPy number or a tensor."""
+    if isinstance(data, list | tuple | range):
+        kinds = set(map(type, data))
+        if kinds <= _NUMBERS:  # the common case: a row of plain numbers, taken as it is
+            seen |= kinds
+            return data
+        return [_leaves(d, seen) for d in data]
     if isinstance(data, Tensor):
+        seen.add(dtypes.from_numpy(data._data.dtype))
         return data._data.tolist()
-    if isinstance(data, list | tuple):
-        return [_flatten_items(d) for d in data]
+    if isinstance(data, np.generic):
+        seen.add(dtypes.from_numpy(data.dtype))
+    else:
+        seen.add(type(data))
     return data
 
 
+def _inferred(seen: set) -> dtypes.DType:
+    """The dtype PyTorch infers from the leaves' kinds: a Python float gives the default dtype,
+    an int int64, a bool bool, a NumPy number or a tensor its own; promoted together."""
+    if len(seen) == 1 and float in seen:
+        return dtypes.get_default_dtype()
+    kinds = []
+    for kind in seen:
+        if isinstance(kind, dtypes.DType):
+            kinds.append(kind)
+        elif kind is bool:
+            kinds.append(dtypes.bool_)
+        elif kind is int:
+            kinds.append(dtypes.int64)
+        elif kind is float:
+            kinds.append(dtypes.get_default_dtype())
+        else:
+            raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+    if not kinds:
+        return dtypes.get_default_dtype()
+    return dtypes.promote(*((kind, 0) for kind in kinds))
+
+
+_INT64 = (-2**63, 2**63 - 1)
+
+
 def to_array(data, dtype: dtypes.DType | None = None) -> np.ndarray:
-    """``data`` as a NumPy array with PyTorch's dtype for it."""
+    """``data`` as a NumPy array with PyTorch's dtype for it.
+
+    Numbers from Python are converted as ``torch.tensor`` converts them: into a floating dtype
+    without a check (too large for float16 or float32 becomes ``inf``), into an integer dtype only
+    if they fit (else PyTorch's RuntimeError). Arrays and tensors are cast without a check, as
+    ``.to(dtype)`` casts them. Neither warns.
+    """
     if isinstance(data, Tensor):
         array = data._data
-        return array.copy() if dtype is None else array.astype(dtype.np)
+        return array.copy() if dtype is None else _cast(array, dtype)
     if isinstance(data, np.ndarray):
-        source = data
-        inferred = dtypes.from_numpy(data.dtype) if data.dtype.kind in "biuf" else None
-    else:
-        if isinstance(data, str | bytes) or (
-                isinstance(data, list | tuple) and _has_str(data)):
-            raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
-        plain = _flatten_items(data)
-        try:
-            source = np.array(plain)
-        except ValueError:
-            raise ValueError(_ragged_message(plain)) from None
-        inferred = _python_dtype(source)
-    if source.dtype == object or inferred is None:
-        if isinstance(data, list | tuple) and source.dtype == object:
-            raise ValueError(_ragged_message(_flatten_items(data)))
-        raise TypeError(f"can't convert np.ndarray of type {source.dtype}")
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"can't convert np.ndarray of type {data.dtype}")
+        check_numel(data.shape)
+        return _cast(data, dtype or dtypes.from_numpy(data.dtype))
+    if isinstance(data, str | bytes) or (isinstance(data, list | tuple) and _has_str(data)):
+        raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
+    seen: set = set()
+    plain = _leaves(data, seen)
+    try:
+        source = np.array(plain)
+    except ValueError:
+        raise ValueError(_ragged_message(plain)) from None
+    if source.dtype == object and isinstance(data, list | tuple) and _ragged(plain):
+        raise ValueError(_ragged_message(plain))
+    inferred = _inferred(seen)
     target = dtype or inferred
     check_numel(source.shape)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            return np.array(source, dtype=target.np)
-    except (OverflowError, RuntimeWarning):
-        raise RuntimeError("value cannot be converted to type "
-                           f"{target.np.name} without overflow") from None
+    return _from_python(source, target)
+
+
+def _ragged(data) -> bool:
+    """Whether nested lists have different lengths at some depth."""
+    return _ragged_message(data) != _NOT_CONVERTED
+
+
+def _from_python(source: np.ndarray, target: dtypes.DType) -> np.ndarray:
+    """Python numbers (an array of them from ``np.array``) into ``target``, with PyTorch's
+    checks for integer dtypes."""
+    if source.dtype == object or (source.dtype == np.uint64 and source.size):
+        # Python ints beyond int64: NumPy keeps them as objects, or as uint64
+        big = any(isinstance(v, int | np.integer) and not _INT64[0] <= int(v) <= _INT64[1]
+                  for v in source.flat)
+        if big and not target.is_floating_point:
+            raise ValueError("Overflow when unpacking long long")
+        source = source.astype(np.float64)
+    if target.np.kind in "iu" and source.size:
+        info = np.iinfo(target.np)
+        if source.dtype.kind == "f":  # PyTorch compares the float with the type's limits
+            bad = ~np.isfinite(source) | (source < info.min) | (source > info.max)
+        elif info.min == 0:  # a negative int wraps around, as in C, if it is not too far down
+            bad = (source > info.max) | (source < -int(info.max))
+        else:
+            bad = (source < info.min) | (source > info.max)
+        if bad.any():
+            raise RuntimeError(f"value cannot be converted to type {target.np.name} without "
+                               "overflow")
+    return _cast(source, target)
+
+
+def _cast(array: np.ndarray, dtype: dtypes.DType) -> np.ndarray:
+    """A copy of ``array`` in ``dtype``, as a C cast makes it (too large a float becomes inf;
+    ints wrap around), without NumPy's warnings."""
+    if np.can_cast(array.dtype, dtype.np):
+        return np.array(array, dtype=dtype.np)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.array(array, dtype=dtype.np)
 
 
 def _has_str(data) -> bool:
@@ -83,23 +159,6 @@ def _first_leaf(data):
     while isinstance(data, list | tuple) and data:
         data = data[0]
     return data
-
-
-def _python_dtype(source: np.ndarray) -> dtypes.DType | None:
-    kind = source.dtype.kind
-    if kind == "b":
-        return dtypes.bool_
-    if kind in "iu":
-        if source.size and (source.max() > 2**63 - 1 or source.min() < -2**63):
-            raise RuntimeError("Overflow when unpacking long")
-        return dtypes.int64
-    if kind == "f":
-        return dtypes.get_default_dtype()
-    if kind == "O" and source.size:
-        raise RuntimeError("Overflow when unpacking long")
-    if source.size == 0:
-        return dtypes.get_default_dtype()
-    return None
 
 
 def _ragged_message(data) -> str:
@@ -116,7 +175,10 @@ def _ragged_message(data) -> str:
                 if found:
                     return found
         return None
-    return walk(data, 0) or "could not convert the data to a tensor"
+    return walk(data, 0) or _NOT_CONVERTED
+
+
+_NOT_CONVERTED = "could not convert the data to a tensor"
 
 
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -158,7 +220,42 @@ def _sized(size, fill, dtype, requires_grad, default=None) -> Tensor:
                                f"{list(shape)}")
     check_numel(shape)
     dt = dtype or default or dtypes.get_default_dtype()
-    return _finish(np.full(shape, fill, dtype=dt.np), requires_grad)
+    return _finish(np.full(shape, checked_fill(fill, dt), dtype=dt.np), requires_grad)
+
+
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+              "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+"""The C++ type names PyTorch's messages about fill values use."""
+
+
+def checked_fill(value, dtype: dtypes.DType):
+    """``value`` (a Python or NumPy number) as an element of ``dtype`` for ``full`` and
+    ``fill_``, checked as PyTorch checks it: it must fit the dtype (``inf`` and ``nan`` fit the
+    floating ones; for float16 the number is made a float32 first; a negative int wraps around
+    into uint8 if it is not too far down)."""
+    if isinstance(value, Tensor | bool | np.bool_) or dtype is dtypes.bool_:
+        return value
+    if isinstance(value, int) and not -2**63 <= value < 2**64:
+        raise OverflowError("int too big to convert" if value > 0 else
+                            "can't convert negative int to unsigned")
+    if dtype.is_floating_point:
+        with np.errstate(over="ignore"):
+            number = float(np.float32(value)) if dtype is dtypes.float16 else float(value)
+        fits = not math.isfinite(number) or abs(number) <= float(np.finfo(dtype.np).max)
+    else:
+        info = np.iinfo(dtype.np)
+        if isinstance(value, float | np.floating):
+            fits = math.isfinite(value) and info.min <= value <= info.max
+        elif info.min == 0:
+            fits = -int(info.max) <= value <= info.max
+        else:
+            fits = info.min <= value <= info.max
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dtype.name]} without "
+                           "overflow")
+    if isinstance(value, int | np.integer) and not dtype.is_floating_point:
+        return np.array(value).astype(dtype.np)  # a negative int wrapped into uint8
+    return value
 
 
 def ones(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:

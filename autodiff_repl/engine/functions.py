@@ -573,7 +573,9 @@ def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
 
 
 def dot(input, other):
-    a, b = as_tensor(input), as_tensor(other)
+    must_be_tensor("dot", "input", 1, input)
+    must_be_tensor("dot", "tensor", 2, other)
+    a, b = input, other
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a._data.shape[0] != b._data.shape[0]:
@@ -589,7 +591,9 @@ inner = vdot = dot
 
 
 def mv(input, vec):
-    a, v = as_tensor(input), as_tensor(vec)
+    must_be_tensor("mv", "input", 1, input)
+    must_be_tensor("mv", "vec", 2, vec)
+    a, v = input, vec
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     if a._data.shape[1] != v._data.shape[0]:
@@ -600,7 +604,9 @@ def mv(input, vec):
 
 
 def mm(input, mat2):
-    a, b = as_tensor(input), as_tensor(mat2)
+    must_be_tensor("mm", "input", 1, input)
+    must_be_tensor("mm", "mat2", 2, mat2)
+    a, b = input, mat2
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b._data.ndim != 2:
@@ -625,12 +631,10 @@ def _mm(a: Tensor, b: Tensor) -> Tensor:
 
 def matmul(input, other):
     """``@``: dot for two vectors, mv for matrix·vector, mm for matrices, batched beyond."""
-    if type(input) is Tensor and type(other) is Tensor:  # the common case, first
-        a, b = input, other
-    elif not _is_operand(other):
-        return NotImplemented
-    else:
-        a, b = as_tensor(input), as_tensor(other)
+    if type(input) is not Tensor or type(other) is not Tensor:  # numbers, lists, arrays
+        must_be_tensor("matmul", "input", 1, input)
+        must_be_tensor("matmul", "other", 2, other)
+    a, b = input, other
     na, nb = a._data.ndim, b._data.ndim
     if na == 2 and nb == 2:
         return _mm(a, b)
@@ -682,7 +686,9 @@ def _check_batched(sa: tuple, sb: tuple) -> None:
 def outer(input, vec2):
     """The outer product, computed as PyTorch does: ``input.reshape(n, 1) * vec2``
     (MulBackward0 over ViewBackward0)."""
-    a, b = as_tensor(input), as_tensor(vec2)
+    must_be_tensor("outer", "input", 1, input)
+    must_be_tensor("outer", "vec2", 2, vec2)
+    a, b = input, vec2
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D"
                            if a.ndim != 1 else
@@ -696,7 +702,9 @@ ger = outer
 
 def bmm(input, mat2):
     """Batched matrix product: ``input[i] @ mat2[i]`` for each i (both 3-D)."""
-    a, b = as_tensor(input), as_tensor(mat2)
+    must_be_tensor("bmm", "input", 1, input)
+    must_be_tensor("bmm", "mat2", 2, mat2)
+    a, b = input, mat2
     for name, x in (("batch1", a), ("batch2", b)):
         if x._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")

@@ -155,9 +155,11 @@ RECIPROCAL = _row("reciprocal", "ReciprocalBackward0", np.reciprocal,
 
 
 def _pow_vjp(m, g, x, out, exponent):
+    """g·n·x^(n-1). Recorded (``create_graph=True``), even x^1 is a power of x, as in PyTorch:
+    the gradient of x² still depends on x, so its Hessian has a ``grad_fn``."""
     if exponent == 0:
         return m.where(True, 0.0, g)
-    if exponent == 2:  # the common square: skip the power x ** 1
+    if exponent == 2 and type(x) is np.ndarray:  # a plain backward of the common square
         return g * (2 * x)
     return g * exponent * x ** (exponent - 1)
 
@@ -852,6 +854,30 @@ TRACE = _row("trace", "TraceBackward0", lambda x: np.trace(x),
              "tr {0}", ("1 on the diagonal, else 0",),
              says=("{up} on the diagonal, zeros elsewhere",),
              samples=(Sample(((3, 3),)), Sample(((2, 3),))))
+def _diagonal(x, offset, dim1, dim2):
+    """Diagonal ``offset`` of the (``dim1``, ``dim2``) planes of ``x``, as the last dim: a view
+    that writes through to ``x``, as PyTorch's (NumPy's own is read-only)."""
+    d = np.diagonal(x, offset, dim1, dim2)
+    if x.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+def diagonal_index(shape, offset, dim1, dim2) -> tuple:
+    """Where the elements of ``x.diagonal(offset, dim1, dim2)`` are in ``x`` (of ``shape``): an
+    index of ``x``, one array per dim, shaped like the diagonal."""
+    positions = np.diagonal(np.arange(math.prod(shape)).reshape(shape), offset, dim1, dim2)
+    return np.unravel_index(positions, shape)
+
+
+DIAGONAL = _row("diagonal", "DiagonalBackward0", _diagonal,
+                (lambda m, g, x, out, offset, dim1, dim2: m.index_backward(
+                    g, diagonal_index(tuple(x.shape), offset, dim1, dim2), tuple(x.shape)),),
+                LINEAR, "diagonal {offset} of {0}", ("1 on the diagonal, else 0",),
+                says=("{up} put on diagonal {offset}, zeros elsewhere",),
+                samples=(Sample(((3, 3),), call=lambda x: x.diagonal()),
+                         Sample(((2, 3),), call=lambda x: x.diagonal(1)),
+                         Sample(((2, 3, 4),), call=lambda x: _engine().diagonal(x, -1, 2, 0))))
 DIAG_EMBED = _row("diag_embed", "DiagEmbedBackward0",
                   lambda x, diagonal, index: np.diag(x, diagonal),
                   (lambda m, g, x, out, diagonal, index: m.getitem(g, index),), LINEAR,
@@ -1113,7 +1139,7 @@ def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 MULTIPLE_VIEWS = frozenset((UNBIND, SPLIT, SPLIT_WITH_SIZES))
 # Ops whose result PyTorch makes a view of the input (in-place updates write through to it).
 VIEWS = frozenset((VIEW, RESHAPE_ALIAS, SQUEEZE, SQUEEZE_DIM, UNSQUEEZE, EXPAND, TRANSPOSE, T,
-                   PERMUTE, SELECT, SLICE, ALIAS))
+                   PERMUTE, SELECT, SLICE, ALIAS, DIAGONAL))
 
 TABLE: tuple[Op, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Op))
 BY_NAME: dict[str, Op] = {op.name: op for op in TABLE}

@@ -507,6 +507,26 @@ def diag(input, diagonal=0):
     return apply(ops.DIAG, (t,), {"index": _diagonal(*t._data.shape, k), "diagonal": k})
 
 
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """Diagonal ``offset`` (> 0: above the main one, < 0: below) of each (``dim1``, ``dim2``)
+    plane, as the last dim: a view, so writing into it writes into ``input``."""
+    return take_diagonal(as_tensor(input), offset, dim1, dim2, 2)
+
+
+def take_diagonal(t: Tensor, offset, dim1, dim2, first: int) -> Tensor:
+    """``diagonal`` once its arguments are checked as PyTorch checks them (``first``: the
+    position of ``offset`` in the call, which the messages name: 1 in ``x.diagonal(...)``)."""
+    for i, (name, value) in enumerate((("offset", offset), ("dim1", dim1), ("dim2", dim2))):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool):
+            raise TypeError(f"diagonal(): argument '{name}' (position {first + i}) must be "
+                            f"int, not {type(value).__name__}")
+    (d1,), (d2,) = _dims(dim1, t.ndim), _dims(dim2, t.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    out = apply(ops.DIAGONAL, (t,), {"offset": int(offset), "dim1": d1, "dim2": d2})
+    return out if out._node is not None else _plain_view(out, t)
+
+
 def _index_array(index, fn: str, dtypes_named: str) -> np.ndarray:
     if type(index) is not Tensor:
         raise TypeError(f"{fn}(): argument 'index' (position 2) must be Tensor, not "

@@ -472,8 +472,7 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        backprop.backward([self], None if gradient is None else [gradient], retain_graph,
-                          create_graph, inputs=inputs)
+        backprop.backward([self], gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- in place ---------------------------------------------------------------------------
     def _check_inplace(self, view_message: bool = False) -> None:
@@ -528,7 +527,9 @@ class Tensor:
         return self
 
     def fill_(self, value) -> Tensor:
+        from autodiff_repl.engine.creation import checked_fill
         self._check_inplace()
+        value = checked_fill(value, self.dtype)
         if (self._rg and STATE.enabled) or self._tangent is not None:
             return self._inplace(lambda s: shapes.filled(ops.FILL, s, value))
         INPLACE.record(self, self._node)
@@ -653,8 +654,11 @@ class Tensor:
     def __rpow__(self, base):
         return F.rpow(self, base)
 
+    def __matmul__(self, other):  # PyTorch's @ takes tensors only: a number gets Python's
+        return F.matmul(self, other) if type(other) is Tensor else NotImplemented  # TypeError
+
     def __rmatmul__(self, other):
-        return F.matmul(F.as_tensor(other), self)
+        return F.matmul(other, self) if type(other) is Tensor else NotImplemented
 
     def __pos__(self):
         return self
@@ -726,15 +730,19 @@ class Tensor:
         return F.pow(self, 2)
 
     def matmul(self, other):
+        F.must_be_tensor("matmul", "other", 1, other)
         return F.matmul(self, other)
 
     def dot(self, other):
+        F.must_be_tensor("dot", "tensor", 1, other)
         return F.dot(self, other)
 
     def mv(self, vec):
+        F.must_be_tensor("mv", "vec", 1, vec)
         return F.mv(self, vec)
 
     def mm(self, mat2):
+        F.must_be_tensor("mm", "mat2", 1, mat2)
         return F.mm(self, mat2)
 
     def outer(self, other):
@@ -1109,7 +1117,11 @@ class Tensor:
     def diag(self, diagonal=0):
         return shapes.diag(self, diagonal)
 
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return shapes.take_diagonal(self, offset, dim1, dim2, 1)
+
     def bmm(self, mat2):
+        F.must_be_tensor("bmm", "mat2", 1, mat2)
         return F.bmm(self, mat2)
 
     @numpy_names
@@ -1220,5 +1232,4 @@ Tensor.__sub__ = F.sub
 Tensor.__mul__ = Tensor.__rmul__ = F.mul
 Tensor.__truediv__ = F.div
 Tensor.__pow__ = F.pow
-Tensor.__matmul__ = F.matmul
 Tensor.__neg__ = F.neg

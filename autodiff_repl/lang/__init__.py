@@ -5,6 +5,7 @@
 - ``interpret``: walks the tree; ``scopes`` hold the names, ``functions`` the learner's functions.
 - ``namespace``: the ``torch`` and ``numpy`` facades, bare aliases, the safe builtins.
 - ``attributes``: which attributes each type offers (an allowlist; nothing starting with ``_``).
+- ``classes``: what ``type(x)`` gives: a stand-in that prints as the class, never the class.
 - ``limits`` and ``sizes``: every limit, checked before the work it guards.
 - ``errors`` and ``hints``: exceptions turned into errors that teach.
 - ``commands``: ``backward y``, ``grad y x``, ``graph y`` ... and ``:help``, ``:vars`` ...

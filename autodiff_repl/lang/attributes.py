@@ -18,6 +18,7 @@ from autodiff_repl import engine
 from autodiff_repl.engine import autograd as engine_autograd
 from autodiff_repl.engine.graph import AccumulateGrad, Node
 from autodiff_repl.lang.check import UNDERSCORED
+from autodiff_repl.lang.classes import PyClass
 from autodiff_repl.lang.functions import UserFunction
 from autodiff_repl.lang.limits import LimitError, Limits, take
 from autodiff_repl.lang.namespace import Module
@@ -27,8 +28,8 @@ TENSOR = frozenset({
     "arcsin", "arctan", "arctan2", "argmax", "argmin", "argsort", "asin", "atan", "atan2",
     "backward", "bmm", "bool", "ceil", "ceil_", "chunk", "clamp", "clamp_", "clip", "clone",
     "contiguous", "copy_", "cos", "cos_", "cosh", "cpu", "cuda", "cumprod", "cumsum", "data",
-    "detach", "detach_", "device", "diag", "dim", "div", "div_", "divide", "dot", "double",
-    "dtype", "element_size", "eq", "equal", "exp", "exp2", "exp_", "expand", "expand_as",
+    "detach", "detach_", "device", "diag", "diagonal", "dim", "div", "div_", "divide", "dot",
+    "double", "dtype", "element_size", "eq", "equal", "exp", "exp2", "exp_", "expand", "expand_as",
     "expm1", "fill_", "fix", "flatten", "flip", "float", "floor", "floor_", "gather", "ge",
     "grad", "grad_fn", "gt", "half", "index_select", "int", "is_contiguous", "is_cuda",
     "is_floating_point", "is_leaf", "isclose", "isfinite", "isinf", "isnan", "item", "itemsize",
@@ -62,7 +63,7 @@ ALLOWED: list[tuple[type | tuple[type, ...], frozenset[str]]] = [
     (type(engine.float32), frozenset({"is_floating_point", "is_complex", "is_signed",
                                       "itemsize"})),
     (engine.Size, frozenset({"numel", "index", "count"})),
-    (type(engine.ones(1).device), frozenset({"type"})),
+    (type(engine.ones(1).device), frozenset({"type", "index"})),
     (engine_autograd.forward_ad.UnpackedDualTensor, frozenset({"primal", "tangent", "index",
                                                               "count"})),
     (np.ndarray, NDARRAY),
@@ -120,6 +121,8 @@ def type_name(obj) -> str:
         return "numpy.ndarray"
     if isinstance(obj, UserFunction):
         return "function"
+    if isinstance(obj, PyClass):
+        return "type"
     if obj is None:
         return "NoneType"
     return type(obj).__name__

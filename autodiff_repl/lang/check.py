@@ -38,7 +38,8 @@ ALLOWED: frozenset[type] = frozenset({
 
 MODULES = frozenset({
     "torch", "torch.autograd", "torch.autograd.functional", "torch.autograd.forward_ad",
-    "torch.nn", "torch.nn.functional", "numpy", "numpy.random", "numpy.linalg",
+    "torch.nn", "torch.nn.functional", "torch.cuda", "torch.linalg", "numpy", "numpy.random",
+    "numpy.linalg",
 })
 """The modules an ``import`` may name."""
 

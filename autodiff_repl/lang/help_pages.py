@@ -39,8 +39,8 @@ OPTIONS = {
     "grad": "--create-graph: keep the graph and make the result differentiable (for higher "
             "derivatives). --retain-graph: keep the graph for another pass. --no-trace: run "
             "it without the trace.",
-    "graph": "--dot FILE: write it as Graphviz DOT. --svg FILE: draw it (needs Graphviz). "
-             "--force: overwrite FILE.",
+    "graph": "--dot FILE: write it as Graphviz DOT (--dot -: print it). --svg FILE: draw it "
+             "(needs Graphviz). --force: overwrite FILE.",
     "trace": "--forward: forward mode instead (y must depend on one input).",
     "save": "--force: overwrite FILE.",
 }
@@ -85,10 +85,11 @@ The language is Python for tensor code:
   def/return, lambda, if/elif/else, while, for, break, continue, pass,
   with torch.no_grad():, assert, lists, tuples, dicts, comprehensions,
   f-strings.
-Imports: import torch (torch.autograd, torch.nn.functional ...),
-  import numpy as np.
+Imports: import torch (torch.autograd, torch.nn.functional, torch.linalg,
+  torch.cuda ...), import numpy as np.
 Builtins: print len range abs min max float int list tuple round sum
-  isinstance enumerate zip sorted reversed bool str any all dict set.
+  isinstance enumerate zip sorted reversed bool str any all dict set repr
+  type.
 Not available: classes, try/raise, other imports, names starting with '_',
   exec/eval/open."""
 
@@ -105,6 +106,9 @@ def help_text(topic: str | None, session=None) -> str:
         return _fit("The session's limits:\n" + (limits or DEFAULT).describe())
     if topic == "ops":
         return ops_table()
+    module = _find_module(topic, session)
+    if module is not None:
+        return _module_help(module)
     topic = topic.removeprefix("torch.").removeprefix(":")
     lines = _command_help(topic)
     rows = [op for op in ops.TABLE if op.name == topic or op.name.startswith(topic + "_")]
@@ -169,6 +173,27 @@ def _fit(text: str) -> str:
         lines.extend(textwrap.wrap(line, WIDTH, initial_indent=indent,
                                    subsequent_indent=indent + "    ", break_on_hyphens=False))
     return "\n".join(lines)
+
+
+def _find_module(topic: str, session):
+    """The part of the torch facade named ``topic`` (``cuda``, ``torch.linalg``,
+    ``autograd.functional``), or None."""
+    if session is None:
+        return None
+    module = session.torch
+    for part in topic.removeprefix("torch.").split(".") if topic != "torch" else ():
+        module = module.members.get(part)
+        if type(module) is not type(session.torch):
+            return None
+    return module
+
+
+def _module_help(module) -> str:
+    """``module torch.cuda: ...`` and the names it holds, wrapped."""
+    head = f"module {module.name}" + (f": {module.doc}" if module.doc else "")
+    names = " ".join(sorted(module.members, key=str.lower))
+    return "\n".join([head, *textwrap.wrap(names, WIDTH, initial_indent="  ",
+                                           subsequent_indent="  ")])
 
 
 def _find_function(topic: str, session) -> tuple:

@@ -24,7 +24,7 @@ from autodiff_repl import engine
 from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.autograd import forward_ad
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.lang import attributes, passes
+from autodiff_repl.lang import attributes, classes, passes
 from autodiff_repl.lang.errors import LangError
 from autodiff_repl.lang.functions import NO_DEFAULT, BuiltinFunction, UserFunction, bind_arguments
 from autodiff_repl.lang.limits import LimitError, Limits, resident_bytes
@@ -68,7 +68,8 @@ INPLACE = {
 }
 COMPARE = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: classes.same,
+    ast.IsNot: lambda a, b: not classes.same(a, b),
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
 UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg, ast.Not: operator.not_,
@@ -648,6 +649,11 @@ class Interpreter:
     def call(self, func, args: tuple, kwargs: dict):
         if isinstance(func, UserFunction):
             return self.call_user(func, args, kwargs)
+        if isinstance(func, classes.PyClass):  # type(x)(...): the class, if it has a name here
+            if func.callable_as is None:
+                raise TypeError(f"{func!r} cannot be called here; call a function by its name, "
+                                "e.g. torch.tensor(...)")
+            func = func.callable_as
         checked = self._checked_calls.get(id(func))
         if checked is not None:
             return checked(*args, **kwargs)
@@ -709,7 +715,19 @@ class Interpreter:
                                  f"{self.limits.max_format_width:,} digits")
             return builtins.round(number, ndigits)
 
+        def checked_repr(obj):
+            self.check_showable(obj)
+            return repr(obj)
+
+        def type_of(*args, **kwargs):
+            if len(args) != 1 or kwargs:
+                raise TypeError("type() takes 1 argument here: type(x) shows x's class; "
+                                "classes of your own are not supported")
+            return classes.type_of(args[0], self.torch, self.callable_classes())
+
         return {
+            "repr": BuiltinFunction("repr", checked_repr),
+            "type": BuiltinFunction("type", type_of),
             "round": BuiltinFunction("round", checked_round),
             "print": BuiltinFunction("print", self.print),
             "sum": BuiltinFunction("sum", checked_sum),
@@ -719,6 +737,12 @@ class Interpreter:
             "any": BuiltinFunction("any", consume(builtins.any)),
             "all": BuiltinFunction("all", consume(builtins.all)),
         }
+
+    def callable_classes(self) -> list:
+        """The classes the language lets you call by name (``int``, ``list``, ``torch.Tensor``
+        ...): those ``type(x)(...)`` may call too."""
+        values = [*self.builtins.values(), *self.torch.members.values()]
+        return [v for v in values if isinstance(v, type)]
 
     def _make_checked_calls(self) -> dict:
         """Classes whose calls build containers or arrays from their arguments: bounded."""

@@ -5,7 +5,8 @@ functions, classes and dtypes a learner uses (``torch.arange``, ``torch.autograd
 ``torch.nn.functional.relu`` ...). The same functions are available as bare names (``arange``,
 ``dot``, ``grad``, ``no_grad`` ...). ``import numpy as np`` gives a facade of a few array
 functions on plain NumPy arrays, checked for size -- never the real module. The safe Python
-builtins come last; ``exec``, ``open``, ``getattr``, ``type`` and friends are simply absent.
+builtins come last; ``exec``, ``open``, ``getattr`` and friends are simply absent (``type`` gives
+a harmless stand-in for the class: ``classes``).
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ TORCH_NAMES = (
     "abs", "absolute", "acos", "add", "allclose", "amax", "amin", "arange", "arccos", "arcsin",
     "arctan", "arctan2", "argmax", "argmin", "argsort", "as_tensor", "asin", "atan", "atan2",
     "bmm", "bool", "broadcast_to", "ceil", "chunk", "clamp", "clip", "clone", "cos", "cosh",
-    "cumprod", "cumsum", "detach", "diag", "div", "divide", "dot", "double", "dtype", "e",
-    "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "exp2", "expand", "expm1",
-    "eye", "fix", "flatten", "flip", "float", "float16", "float32", "float64", "floor",
-    "floor_divide", "from_numpy", "full", "full_like", "gather", "ge", "ger",
+    "cumprod", "cumsum", "detach", "device", "diag", "diagonal", "div", "divide", "dot", "double",
+    "dtype", "e", "einsum", "empty", "empty_like", "enable_grad", "eq", "equal", "exp", "exp2",
+    "expand", "expm1", "eye", "fix", "flatten", "flip", "float", "float16", "float32", "float64",
+    "floor", "floor_divide", "from_numpy", "full", "full_like", "gather", "ge", "ger",
     "get_default_dtype", "get_printoptions", "gt", "half", "hstack", "index_select", "inf",
     "inference_mode", "inner", "int", "int16", "int32", "int64", "int8", "is_floating_point",
     "is_grad_enabled", "is_tensor", "isclose", "isfinite", "isinf", "isnan", "le", "linspace",
@@ -69,21 +70,26 @@ TORCH_NAMES = (
     "randint", "randn", "randn_like", "reciprocal", "relu", "remainder", "reshape",
     "return_types", "roll", "round", "rsqrt", "rsub", "set_default_dtype", "set_grad_enabled",
     "short", "sigmoid", "sign", "sin", "sinh", "Size", "softmax", "sort", "split", "sqrt",
-    "square", "squeeze", "sub", "subtract", "sum", "sum_to_size", "swapaxes", "t", "tan",
+    "square", "squeeze", "std", "sub", "subtract", "sum", "sum_to_size", "swapaxes", "t", "tan",
     "tanh", "Tensor", "tensor", "topk", "trace", "transpose", "tril", "triu", "true_divide",
-    "trunc", "uint8", "unbind", "unsqueeze", "vdot", "vstack", "where", "zeros", "zeros_like",
+    "trunc", "uint8", "unbind", "unsqueeze", "var", "vdot", "vstack", "where", "zeros",
+    "zeros_like",
 )
 """The engine's public names the ``torch`` facade shows (modules and internals left out)."""
 
 FUNCTIONAL_NAMES = ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")
 NN_FUNCTIONAL_NAMES = ("relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss")
 FORWARD_AD_NAMES = ("dual_level", "make_dual", "unpack_dual")
+CUDA_NAMES = ("is_available", "device_count", "current_device", "manual_seed", "manual_seed_all")
+LINALG_NAMES = ("norm", "vector_norm")
 AUTOGRAD_NAMES = ("backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
                   "set_grad_enabled")
 
 SAFE_BUILTINS = ("print", "len", "range", "abs", "min", "max", "float", "int", "list", "tuple",
                  "round", "sum", "isinstance", "enumerate", "zip", "sorted", "reversed", "bool",
                  "str", "any", "all", "dict", "set")
+"""The Python builtins the language gives as they are; ``repr`` and ``type`` (and checked
+``print``, ``sum`` ...) come from the interpreter (``Interpreter.builtin_functions``)."""
 
 VARIABLE_HINT = ("Variable is deprecated since PyTorch 0.4: it returns a plain Tensor. Write "
                  "torch.tensor(data, requires_grad=True) or x.requires_grad_()")
@@ -104,7 +110,6 @@ NOT_HERE = {
     "dir": "press Tab after 'x.' to list a tensor's attributes, or type :help",
     "getattr": "write the attribute directly: x.grad",
     "setattr": "assign the attribute directly: x.grad = None",
-    "type": "use isinstance(x, torch.Tensor), x.dtype or x.shape",
     "id": "compare values with == instead",
     "object": "classes of your own are not supported; use functions, lists and dicts",
     "memoryview": "",
@@ -190,7 +195,10 @@ def build_torch(note) -> Module:
         n: getattr(engine.nn.functional, n) for n in NN_FUNCTIONAL_NAMES
         if hasattr(engine.nn.functional, n)})
     nn = Module("torch.nn", {"functional": nn_functional})
-    members.update(autograd=autograd, nn=nn)
+    cuda = Module("torch.cuda", {n: getattr(engine.cuda, n) for n in CUDA_NAMES},
+                  "a CPU-only build's: no GPU here")
+    linalg = Module("torch.linalg", {n: getattr(engine.linalg, n) for n in LINALG_NAMES})
+    members.update(autograd=autograd, nn=nn, cuda=cuda, linalg=linalg)
     return Module("torch", members, "PyTorch's API on the autodiff-repl engine")
 
 
@@ -205,7 +213,7 @@ def submodule(torch: Module, dotted: str) -> Module:
 def bare_aliases(torch: Module) -> dict:
     """PyTorch functions usable without ``torch.``: ``arange``, ``dot``, ``grad``, ``no_grad``."""
     skip = set(SAFE_BUILTINS) | {"e", "t", "pi", "inf", "nan", "dtype", "return_types", "Size",
-                                 "half", "short", "long", "double"}
+                                 "half", "short", "long", "double", "device"}
     names = {n: v for n, v in torch.members.items()
              if n not in skip and not isinstance(v, Module)}
     autograd = torch.members["autograd"]

@@ -1,0 +1,380 @@
+"""Names the engine gained: ``diagonal`` (a view, ``DiagonalBackward0``), ``einsum`` (PyTorch's
+own steps, so its ``grad_fn`` and graph), creation that overflows to ``inf`` as PyTorch's does,
+fill values checked as PyTorch checks them, and the Hessian of a square keeping its graph.
+What the user sees is pinned as strings, and compared with PyTorch where it is installed."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import autodiff_repl.engine as torch
+from autodiff_repl.engine.gradcheck import gradcheck, gradgradcheck
+
+HEX = re.compile(r"0x[0-9a-f]+")
+
+
+def outcome(fn) -> str:
+    """What the user sees: the result's repr, or ``ExceptionName: message``."""
+    try:
+        return HEX.sub("0x…", repr(fn()))
+    except Exception as error:  # every outcome is compared
+        return f"{type(error).__name__}: {error}"
+
+
+class Shown(str):
+    """Text that is its own repr (what ``outcome`` shows of a graph)."""
+
+    def __repr__(self) -> str:
+        return self
+
+
+def graph(t) -> Shown:
+    """The nodes behind ``t``, depth first, each indented by its depth, joined by ``|``."""
+    lines = []
+
+    def walk(node, depth):
+        if node is not None:
+            lines.append(" " * depth + node.name().rpartition("::")[2])
+            for parent, _ in node.next_functions:
+                walk(parent, depth + 1)
+    walk(t.grad_fn, 0)
+    return Shown("|".join(lines))
+
+
+def m(t):
+    return t.arange(9.0).reshape(3, 3).requires_grad_()
+
+
+def v(t):
+    return t.arange(4.0, requires_grad=True)
+
+
+def b(t):
+    return t.arange(12.0).reshape(2, 2, 3).requires_grad_()
+
+
+def c(t):
+    return t.arange(12.0).reshape(2, 3, 2).requires_grad_()
+
+
+DIAGONAL = {
+    "main": (lambda t: m(t).diagonal(), "tensor([0., 4., 8.], grad_fn=<DiagonalBackward0>)"),
+    "above": (lambda t: m(t).diagonal(1), "tensor([1., 5.], grad_fn=<DiagonalBackward0>)"),
+    "below": (lambda t: m(t).diagonal(offset=-1),
+              "tensor([3., 7.], grad_fn=<DiagonalBackward0>)"),
+    "outside": (lambda t: m(t).diagonal(5), "tensor([], grad_fn=<DiagonalBackward0>)"),
+    "function_swapped_dims": (lambda t: t.diagonal(m(t), 1, 1, 0),
+                              "tensor([3., 7.], grad_fn=<DiagonalBackward0>)"),
+    "batched": (lambda t: b(t).diagonal(dim1=1, dim2=2),
+                "tensor([[ 0.,  4.],\n        [ 6., 10.]], grad_fn=<DiagonalBackward0>)"),
+    "batched_outer_dims": (lambda t: b(t).diagonal(0, 0, 2),
+                           "tensor([[ 0.,  7.],\n        [ 3., 10.]], "
+                           "grad_fn=<DiagonalBackward0>)"),
+    "wide": (lambda t: t.arange(6.0).reshape(2, 3).diagonal(1), "tensor([1., 5.])"),
+    "ints": (lambda t: t.arange(9).reshape(3, 3).diagonal(), "tensor([0, 4, 8])"),
+    "not_contiguous": (lambda t: m(t).diagonal().is_contiguous(), "False"),
+    "next_functions": (lambda t: m(t).diagonal().grad_fn.next_functions,
+                       "((<AccumulateGrad object at 0x…>, 0),)"),
+    "gradient": (lambda t: (lambda x: t.autograd.grad(x.diagonal(1).sum(), x))(m(t)),
+                 "(tensor([[0., 1., 0.],\n        [0., 0., 1.],\n        [0., 0., 0.]]),)"),
+    "gradient_of_batched": (
+        lambda t: (lambda x: t.autograd.grad(x.diagonal(1, 2, 0).pow(2).sum(), x))(b(t)),
+        "(tensor([[[ 0.,  0.,  0.],\n         [ 0.,  0.,  0.]],\n\n"
+        "        [[12.,  0.,  0.],\n         [18.,  0.,  0.]]]),)"),
+    "second_order": (
+        lambda t: (lambda x: t.autograd.grad(
+            t.autograd.grad((x ** 3).diagonal().sum(), x, create_graph=True)[0].sum(), x))(m(t)),
+        "(tensor([[ 0.,  0.,  0.],\n        [ 0., 24.,  0.],\n        [ 0.,  0., 48.]]),)"),
+    "vector": (lambda t: v(t).diagonal(),
+               "IndexError: Dimension out of range (expected to be in range of [-1, 0], but got "
+               "1)"),
+    "same_dims": (lambda t: m(t).diagonal(dim1=0, dim2=-2),
+                  "RuntimeError: diagonal dimensions cannot be identical 0, -2"),
+    "float_offset": (lambda t: t.diagonal(m(t), 0.5),
+                     "TypeError: diagonal(): argument 'offset' (position 2) must be int, not "
+                     "float"),
+    "float_offset_method": (lambda t: m(t).diagonal(0.5),
+                            "TypeError: diagonal(): argument 'offset' (position 1) must be int, "
+                            "not float"),
+}
+
+
+EINSUM = {
+    "dot": (lambda t: t.einsum("i,i->", v(t), v(t)), "tensor(14., grad_fn=<ViewBackward0>)"),
+    "matmul": (lambda t: t.einsum("ij,jk->ik", m(t), m(t)),
+               "tensor([[ 15.,  18.,  21.],\n        [ 42.,  54.,  66.],\n"
+               "        [ 69.,  90., 111.]], grad_fn=<ViewBackward0>)"),
+    "transpose": (lambda t: t.einsum("ij->ji", m(t)),
+                  "tensor([[0., 3., 6.],\n        [1., 4., 7.],\n        [2., 5., 8.]], "
+                  "grad_fn=<PermuteBackward0>)"),
+    "diagonal": (lambda t: t.einsum("ii->i", m(t)),
+                 "tensor([0., 4., 8.], grad_fn=<PermuteBackward0>)"),
+    "sum": (lambda t: t.einsum("ij->", m(t)), "tensor(36., grad_fn=<SumBackward1>)"),
+    "trace": (lambda t: t.einsum("ii", m(t)), "tensor(12., grad_fn=<SumBackward1>)"),
+    "batched": (lambda t: t.einsum("bij,bjk->bik", b(t), c(t)),
+                "tensor([[[ 10.,  13.],\n         [ 28.,  40.]],\n\n"
+                "        [[172., 193.],\n         [244., 274.]]], grad_fn=<ViewBackward0>)"),
+    "outer": (lambda t: t.einsum("i,j->ij", v(t)[:2], v(t)[:3]),
+              "tensor([[0., 0., 0.],\n        [0., 1., 2.]], grad_fn=<MulBackward0>)"),
+    "implicit": (lambda t: t.einsum("ij,jk", m(t), m(t)).sum(),
+                 "tensor(486., grad_fn=<SumBackward0>)"),
+    "ellipsis": (lambda t: t.einsum("...ij,...jk->...ik", b(t), c(t))[1, 1],
+                 "tensor([244., 274.], grad_fn=<SelectBackward0>)"),
+    "spaces": (lambda t: t.einsum("i j, j -> i", m(t), v(t)[:3]),
+               "tensor([ 5., 14., 23.], grad_fn=<ViewBackward0>)"),
+    "list_of_operands": (lambda t: t.einsum("i,i", [v(t), v(t)]),
+                         "tensor(14., grad_fn=<ViewBackward0>)"),
+    "sublists": (lambda t: t.einsum(v(t), [0], v(t), [0], []),
+                 "tensor(14., grad_fn=<ViewBackward0>)"),
+    "ints": (lambda t: t.einsum("i,i->", t.arange(3), t.arange(3)), "tensor(5)"),
+    "three_operands": (lambda t: t.einsum("i,i,i->", v(t), v(t), v(t)),
+                       "tensor(36., grad_fn=<ViewBackward0>)"),
+    "graph_dot": (lambda t: graph(t.einsum("i,i->", v(t), v(t))),
+                  "ViewBackward0| PermuteBackward0|  ViewBackward0|   BmmBackward0|"
+                  "    ViewBackward0|     PermuteBackward0|      PermuteBackward0|"
+                  "       AccumulateGrad|    ViewBackward0|     PermuteBackward0|"
+                  "      PermuteBackward0|       AccumulateGrad"),
+    "graph_diagonal": (lambda t: graph(t.einsum("ii->i", m(t))),
+                       "PermuteBackward0| PermuteBackward0|  DiagonalBackward0|   AccumulateGrad"),
+    "graph_summed_apart": (lambda t: graph(t.einsum("i,j->", v(t), v(t))),
+                           "ViewBackward0| MulBackward0|  SumBackward1|   PermuteBackward0|"
+                           "    UnsqueezeBackward0|     AccumulateGrad|  SumBackward1|"
+                           "   PermuteBackward0|    UnsqueezeBackward0|     AccumulateGrad"),
+    "gradient": (lambda t: (lambda x: t.autograd.grad(t.einsum("ij,jk->ik", x, x).sum(), x))(
+        m(t)), "(tensor([[12., 21., 30.],\n        [15., 24., 33.],\n"
+               "        [18., 27., 36.]]),)"),
+    "hessian": (lambda t: t.autograd.functional.hessian(
+        lambda x: t.einsum("i,i->", x, x), v(t)[:2].detach(), create_graph=True),
+        "tensor([[2., 0.],\n        [0., 2.]])"),
+    "mixed_dtypes": (lambda t: t.einsum("i,i->", t.ones(2), t.ones(2, dtype=t.float64)),
+                     "RuntimeError: expected scalar type Float but found Double"),
+    "too_few_subscripts": (lambda t: t.einsum("i,i->", v(t), m(t)),
+                           "RuntimeError: einsum(): the number of subscripts in the equation (1) "
+                           "does not match the number of dimensions (2) for operand 1 and no "
+                           "ellipsis was given"),
+    "too_few_operands": (lambda t: t.einsum("ij,jk->ik", m(t)),
+                         "RuntimeError: einsum(): fewer operands were provided than specified "
+                         "in the equation"),
+    "too_many_operands": (lambda t: t.einsum("i", v(t), v(t)),
+                          "RuntimeError: einsum(): more operands were provided than specified in "
+                          "the equation"),
+    "sizes": (lambda t: t.einsum("i,i", t.ones(2), t.ones(3)),
+              "RuntimeError: einsum(): subscript i has size 3 for operand 1 which does not "
+              "broadcast with previously seen size 2"),
+    "repeated_sizes": (lambda t: t.einsum("ii", t.ones(2, 3)),
+                       "RuntimeError: einsum(): subscript i is repeated for operand 0 but the "
+                       "sizes don't match, 3 != 2"),
+    "bad_label": (lambda t: t.einsum("i1", t.ones(2, 2)),
+                  "RuntimeError: einsum(): invalid subscript given at index 1 in the equation "
+                  "string, subscripts must be in [a-zA-Z]"),
+    "unknown_output": (lambda t: t.einsum("ij->k", t.ones(2, 2)),
+                       "RuntimeError: einsum(): output subscript k does not appear in the "
+                       "equation for any input operand"),
+    "repeated_output": (lambda t: t.einsum("ij->ii", t.ones(2, 2)),
+                        "RuntimeError: einsum(): output subscript i appears more than once in "
+                        "the output"),
+    "list_operand": (lambda t: t.einsum("i,i->", [1, 2], [3, 4]),
+                     "TypeError: expected Tensor as element 0 in argument 1, but got list"),
+    "no_operands": (lambda t: t.einsum("ij"),
+                    "ValueError: einsum(): must specify the equation string and at least one "
+                    "operand, or at least one operand and its subscripts list"),
+    "not_a_string": (lambda t: t.einsum(5, t.ones(2)),
+                     "TypeError: einsum(): argument 'equation' (position 1) must be str, not "
+                     "int"),
+}
+
+
+CREATION = {
+    "half_overflows": (lambda t: t.tensor([100000.0], dtype=t.float16),
+                       "tensor([inf], dtype=torch.float16)"),
+    "float_overflows": (lambda t: t.tensor([1e40]), "tensor([inf])"),
+    "scalar_overflows": (lambda t: t.tensor(-1e40), "tensor(-inf)"),
+    "int_into_half": (lambda t: t.tensor(70000, dtype=t.float16),
+                      "tensor(inf, dtype=torch.float16)"),
+    "half_rounds_to_max": (lambda t: t.tensor([65504.0, 65520.0, 65519.0], dtype=t.float16),
+                           "tensor([65504.,    inf, 65504.], dtype=torch.float16)"),
+    "requires_grad": (lambda t: t.tensor([[1e40, 1.0], [2.0, 3.0]], requires_grad=True),
+                      "tensor([[inf, 1.],\n        [2., 3.]], requires_grad=True)"),
+    "as_tensor": (lambda t: t.as_tensor([1e40], dtype=t.float16),
+                  "tensor([inf], dtype=torch.float16)"),
+    "from_array": (lambda t: t.tensor(np.array([1e40, 2.0]), dtype=t.float16),
+                   "tensor([inf, 2.], dtype=torch.float16)"),
+    "array_wraps": (lambda t: t.tensor(np.array([-1, 300]), dtype=t.uint8),
+                    "tensor([255,  44], dtype=torch.uint8)"),
+    "float64_keeps": (lambda t: t.tensor([1e40], dtype=t.float64),
+                      "tensor([1.0000e+40], dtype=torch.float64)"),
+    "numpy_number_keeps_dtype": (lambda t: t.tensor(np.float64(1e40)),
+                                 "tensor(1.0000e+40, dtype=torch.float64)"),
+    "numpy_numbers_promote": (lambda t: t.tensor([1.0, np.float64(2)]),
+                              "tensor([1., 2.], dtype=torch.float64)"),
+    "big_int_into_float": (lambda t: t.tensor([2**70, 1.5]),
+                           "tensor([1.1806e+21, 1.5000e+00])"),
+    "big_int": (lambda t: t.tensor([2**63]),
+                "ValueError: Overflow when unpacking long long"),
+    "uint8_too_big": (lambda t: t.tensor([300], dtype=t.uint8),
+                      "RuntimeError: value cannot be converted to type uint8 without overflow"),
+    "uint8_wraps_negative": (lambda t: t.tensor([-1], dtype=t.uint8),
+                             "tensor([255], dtype=torch.uint8)"),
+    "int8_too_small": (lambda t: t.tensor([-129], dtype=t.int8),
+                       "RuntimeError: value cannot be converted to type int8 without overflow"),
+    "float_into_int32": (lambda t: t.tensor([2.0**31], dtype=t.int32),
+                         "RuntimeError: value cannot be converted to type int32 without "
+                         "overflow"),
+    "nan_into_int": (lambda t: t.tensor([float("nan")], dtype=t.int64),
+                     "RuntimeError: value cannot be converted to type int64 without overflow"),
+    "negative_float_into_uint8": (lambda t: t.tensor([-3.9], dtype=t.uint8),
+                                  "RuntimeError: value cannot be converted to type uint8 "
+                                  "without overflow"),
+    "float_truncates": (lambda t: t.tensor([3.9], dtype=t.uint8),
+                        "tensor([3], dtype=torch.uint8)"),
+    "none": (lambda t: t.tensor([1, None]), "RuntimeError: Could not infer dtype of NoneType"),
+    "full_overflows": (lambda t: t.full((2,), 1e40),
+                       "RuntimeError: value cannot be converted to type float without overflow"),
+    "full_inf": (lambda t: t.full((2,), float("inf")), "tensor([inf, inf])"),
+    "full_half": (lambda t: t.full((2,), 70000.0, dtype=t.float16),
+                  "RuntimeError: value cannot be converted to type c10::Half without overflow"),
+    "full_uint8": (lambda t: t.full((2,), 300, dtype=t.uint8),
+                   "RuntimeError: value cannot be converted to type uint8_t without overflow"),
+    "full_uint8_wraps": (lambda t: t.full((2,), -1, dtype=t.uint8),
+                         "tensor([255, 255], dtype=torch.uint8)"),
+    "full_int32": (lambda t: t.full((2,), 1e10, dtype=t.int32),
+                   "RuntimeError: value cannot be converted to type int without overflow"),
+    "full_like": (lambda t: t.full_like(t.ones(2), 1e40),
+                  "RuntimeError: value cannot be converted to type float without overflow"),
+    "fill_int8": (lambda t: t.zeros(2, dtype=t.int8).fill_(300),
+                  "RuntimeError: value cannot be converted to type int8_t without overflow"),
+    "fill_half": (lambda t: t.zeros(2, dtype=t.float16).fill_(65520),
+                  "RuntimeError: value cannot be converted to type c10::Half without overflow"),
+    "fill_fits": (lambda t: t.zeros(2, dtype=t.float16).fill_(65504),
+                  "tensor([65504., 65504.], dtype=torch.float16)"),
+}
+
+
+HESSIAN = {
+    "square_lambda": (lambda t: t.autograd.functional.hessian(lambda x: (x ** 2).sum(), v(t),
+                                                              create_graph=True),
+                      "tensor([[2., 0., 0., 0.],\n        [0., 2., 0., 0.],\n"
+                      "        [0., 0., 2., 0.],\n        [0., 0., 0., 2.]], "
+                      "grad_fn=<ViewBackward0>)"),
+    "square_scalar": (lambda t: t.autograd.functional.hessian(
+        lambda x: x ** 2, t.tensor(2.0), create_graph=True),
+        "tensor(2., grad_fn=<ViewBackward0>)"),
+    "square_without_graph": (lambda t: t.autograd.functional.hessian(
+        lambda x: x ** 2, t.tensor(2.0)), "tensor(2.)"),
+    "gradient_of_square": (lambda t: (lambda x: t.autograd.grad(
+        (x ** 2).sum(), x, create_graph=True)[0])(v(t)),
+        "tensor([0., 2., 4., 6.], grad_fn=<MulBackward0>)"),
+    "gradient_of_square_depends_on_x": (lambda t: (lambda x: "PowBackward0" in graph(
+        t.autograd.grad((x ** 2).sum(), x, create_graph=True)[0]))(v(t)), "True"),
+    "linear_has_none": (lambda t: t.autograd.functional.hessian(lambda x: x.sum(), v(t),
+                                                                create_graph=True).grad_fn,
+                        "None"),
+}
+
+CASES = {f"diagonal_{k}": case for k, case in DIAGONAL.items()}
+CASES |= {f"einsum_{k}": case for k, case in EINSUM.items()}
+CASES |= {f"creation_{k}": case for k, case in CREATION.items()}
+CASES |= {f"hessian_{k}": case for k, case in HESSIAN.items()}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_engine_prints_what_pytorch_prints(name, clean_engine):
+    fn, expected = CASES[name]
+    assert outcome(lambda: fn(torch)) == expected
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_pinned_strings_are_pytorchs(name):
+    real = pytest.importorskip("torch")
+    fn, expected = CASES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert outcome(lambda: fn(real)) == expected
+
+
+def test_creation_gives_no_numpy_warning(recwarn):
+    torch.tensor([1e40, 1.0])
+    torch.tensor([100000.0], dtype=torch.float16)
+    torch.tensor(np.array([1e40]), dtype=torch.float32)
+    torch.tensor(torch.tensor([1e5]), dtype=torch.float16)
+    torch.tensor(np.array([np.nan, 1e10]), dtype=torch.int32)
+    torch.full((2,), float("inf"), dtype=torch.float16)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_diagonal_is_a_view_that_writes_through():
+    a = torch.arange(9.0).reshape(3, 3)
+    d = a.diagonal()
+    d += 100
+    a.diagonal(1).zero_()
+    assert a.tolist() == [[100.0, 0.0, 2.0], [3.0, 104.0, 0.0], [6.0, 7.0, 108.0]]
+    assert d.tolist() == [100.0, 104.0, 108.0]
+
+
+def test_an_inplace_update_of_a_diagonal_in_a_graph_is_pytorchs():
+    w = torch.arange(9.0, requires_grad=True)
+    y = w.reshape(3, 3) * 1
+    diag = y.diagonal()
+    diag.mul_(2)
+    assert repr(y.grad_fn).startswith("<CopySlices")
+    assert repr(diag) == "tensor([ 0.,  8., 16.], grad_fn=<AsStridedBackward0>)"
+    y.sum().backward()
+    assert w.grad.tolist() == [2.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 2.0]
+    leaf = torch.ones(3, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        leaf.diagonal().mul_(2)
+
+
+EQUATIONS = [("i,i->", ((4,), (4,))), ("ij,jk->ik", ((2, 3), (3, 4))), ("ij->ji", ((2, 3),)),
+             ("ii->i", ((3, 3),)), ("ij->", ((2, 3),)), ("bij,bjk->bik", ((2, 2, 3), (2, 3, 2))),
+             ("i,j->ij", ((2,), (3,))), ("i,j->", ((2,), (3,))), ("bii->b", ((2, 3, 3),)),
+             ("ij,kj->ik", ((2, 3), (4, 3))), ("...i,...i->...", ((2, 3), (3,)))]
+
+
+@pytest.mark.parametrize(("equation", "shapes"), EQUATIONS)
+def test_einsum_gradients_pass_gradcheck(equation, shapes):
+    rng = np.random.default_rng(0)
+    inputs = [torch.tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
+    assert gradcheck(lambda *xs: torch.einsum(equation, *xs), inputs)
+    assert gradgradcheck(lambda *xs: torch.einsum(equation, *xs), inputs)
+
+
+@pytest.mark.parametrize(("equation", "shapes"), EQUATIONS)
+def test_einsum_values_are_numpys(equation, shapes):
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    got = torch.einsum(equation, *(torch.tensor(a) for a in arrays))
+    np.testing.assert_allclose(got.numpy(), np.einsum(equation, *arrays), rtol=1e-12)
+
+
+def test_einsum_works_in_forward_mode():
+    fwAD = torch.autograd.forward_ad
+    x = torch.tensor([1.0, 2.0, 3.0])
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x, torch.tensor([1.0, 0.0, 0.0]))
+        tangent = fwAD.unpack_dual(torch.einsum("i,i->", dual, dual)).tangent
+    assert repr(tangent) == "tensor(2.)"
+
+
+@pytest.mark.parametrize(("equation", "shapes"), EQUATIONS)
+def test_einsum_graphs_are_pytorchs(equation, shapes):
+    real = pytest.importorskip("torch")
+
+    def built(t):
+        inputs = [t.ones(s, dtype=t.float64).requires_grad_() for s in shapes]
+        return graph(t.einsum(equation, *inputs))
+    assert built(torch) == built(real)
+
+
+def test_a_diagonal_shares_its_tensors_version_counter():
+    w = torch.ones(3, requires_grad=True)
+    c = torch.arange(9.0).reshape(3, 3)
+    y = w * c.diagonal()  # saves the diagonal for w's gradient
+    c.zero_()
+    with pytest.raises(RuntimeError, match=r"^one of the variables needed for gradient "
+                                           r"computation has been modified by an inplace"):
+        y.sum().backward()
