@@ -22,6 +22,13 @@ def outcome(fn) -> str:
         return f"{type(error).__name__}: {error}"
 
 
+def _grad(t, values, fn):
+    """``x.grad`` after ``fn(x).backward()`` for a fresh ``x`` holding ``values``."""
+    x = t.tensor(values, requires_grad=True)
+    fn(x).backward()
+    return x.grad
+
+
 NO_CUDA = "AssertionError: Torch not compiled with CUDA enabled"
 CASES = {
     "cuda_available": (lambda t: t.cuda.is_available(), "False"),
@@ -99,6 +106,21 @@ CASES = {
     "backward_list_gradient": (
         lambda t: t.ones(3, requires_grad=True).sum().backward(gradient=[1.0]),
         "TypeError: gradients can be either Tensors or None, but got float"),
+    "inf_norm": (lambda t: t.tensor([3.0, -4.0, 1.0]).norm(p=float("inf")), "tensor(4.)"),
+    "inf_norm_ties_share_the_gradient": (lambda t: _grad(t, [4.0, -4.0, 1.0], lambda x: (
+        t.linalg.vector_norm(x, ord=float("inf")))), "tensor([ 0.5000, -0.5000,  0.0000])"),
+    "minus_inf_norm_gradient": (lambda t: _grad(t, [3.0, -4.0, 1.0], lambda x: (
+        t.linalg.vector_norm(x, ord=-float("inf")))), "tensor([0., -0., 1.])"),
+    "inf_norm_rows": (lambda t: _grad(t, [[3.0, -4.0], [1.0, 1.0]], lambda x: (
+        t.linalg.vector_norm(x, ord=float("inf"), dim=1).sum())),
+        "tensor([[ 0.0000, -1.0000],\n        [ 0.5000,  0.5000]])"),
+    "zero_norm_counts": (lambda t: t.norm(t.tensor([0.0, 2.0, -2.0]), p=0), "tensor(2.)"),
+    "zero_norm_gradient_undefined": (
+        lambda t: _grad(t, [3.0, 0.0, 1.0], lambda x: t.linalg.vector_norm(x, ord=0)), "None"),
+    "prod_two_zeros_gradient": (lambda t: _grad(t, [0.0, 0.0, 1.0, -2.0], lambda x: x.prod()),
+                                "tensor([0., 0., 0., 0.])"),
+    "prod_one_zero_gradient": (lambda t: _grad(t, [0.0, 3.0, 1.0, -2.0], lambda x: x.prod()),
+                               "tensor([-6., -0., -0.,  0.])"),
     "backward_tuple_gradient": (
         lambda t: (lambda x: (x.sum().backward(gradient=(t.tensor(2.0),)), x.grad)[1])(
             t.ones(3, requires_grad=True)),

@@ -220,6 +220,10 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
                     gi = vjps[i](m, g, *xs, out, **params)
                 else:  # most ops have no parameters: no keyword arguments to build
                     gi = vjps[i](m, g, *xs, out)
+                if gi is None:  # a formula may leave it undefined (a count's gradient)
+                    if seen is not None:
+                        seen.append(None)
+                    continue
                 shape, dtype = metas[i]
                 if gi.shape != shape:  # broadcasting stretched this input: sum back
                     gi = m.sum_to(gi, shape)

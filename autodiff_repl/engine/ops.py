@@ -470,8 +470,9 @@ def _prod_others(m, x, out, dim, keepdim):
     if not zero.any():
         return out / x
     safe = m.where(zero, 1.0, x)
-    alone = m.sum(m.where(zero, 1.0, 0.0), dim, True) == 1
-    return m.where(zero, m.where(alone, m.prod(safe, dim, True), 0.0), out / safe)
+    zeros = m.sum(m.where(zero, 1.0, 0.0), dim, True)
+    # one zero: the others' product there, ∏/x (a signed zero) elsewhere; more: 0 everywhere
+    return m.where(zeros > 1, 0.0, m.where(zero, m.prod(safe, dim, True), out / safe))
 
 
 def _prod_vjp(m, g, x, out, dim=None, keepdim=False):
@@ -669,16 +670,25 @@ def _norm_forward(x, p, dim, keepdim):
         r = np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
     elif p == 1:
         r = np.sum(a, axis=dim, keepdims=keepdim)
+    elif p == math.inf:
+        r = np.max(a, axis=dim, keepdims=keepdim)
+    elif p == -math.inf:
+        r = np.min(a, axis=dim, keepdims=keepdim)
+    elif p == 0:  # how many elements are not zero
+        r = np.sum(a != 0, axis=dim, keepdims=keepdim)
     else:
         r = np.sum(a ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
     return np.asarray(r, dtype=x.dtype)
 
 
-def _norm_local(m, x, out, p):
+def _norm_local(m, x, out, p, dim):
     """∂‖x‖_p/∂x elementwise (``out`` already spread to ``x``'s shape); 0 where the norm is 0,
-    as PyTorch takes it."""
+    as PyTorch takes it. For p = ±inf the largest (smallest) |x| share the gradient equally."""
     if p == 1:
         return m.sign(x)
+    if math.isinf(p):
+        hit = m.where(m.abs(x) == out, 1.0, 0.0)
+        return m.sign(x) * hit / m.sum(hit, dim, True)
     zero = out == 0
     safe = m.where(zero, 1.0, out)
     if p == 2:
@@ -687,18 +697,25 @@ def _norm_local(m, x, out, p):
 
 
 def _norm_vjp(m, g, x, out, p, dim, keepdim):
-    return _spread(m, g, x, dim, keepdim) * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p)
+    if p == 0:  # a count: PyTorch leaves the gradient undefined (x.grad stays None)
+        return None
+    return _spread(m, g, x, dim, keepdim) * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p,
+                                                        dim)
 
 
 def _norm_jvp(m, t, x, out, p, dim, keepdim):
-    return m.sum(t * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p), dim, keepdim)
+    if p == 0:
+        return m.sum(t * 0.0, dim, keepdim)
+    return m.sum(t * _norm_local(m, x, _spread(m, out, x, dim, keepdim), p, dim), dim, keepdim)
 
 
 NORM = _row("norm", "LinalgVectorNormBackward0", _norm_forward, (_norm_vjp,), (_norm_jvp,),
             "‖{0}‖_{p}", ("{0}/‖{0}‖",), needs=((0, OUT),), away_from=(0.0,),
             samples=(Sample(((4,),)), Sample(((2, 3),), {"dim": 1}),
                      Sample(((2, 3),), {"p": 1}), Sample(((4,),), {"p": 3}),
-                     Sample(((2, 3),), {"dim": 0, "keepdim": True})))
+                     Sample(((2, 3),), {"dim": 0, "keepdim": True}),
+                     Sample(((4,),), {"p": math.inf}),
+                     Sample(((2, 3),), {"p": -math.inf, "dim": 1})))
 
 
 def _centered(m, x, dim):
