@@ -171,7 +171,7 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
             node = pop(waiting)[1]
             g = totals.pop(node)
             if node.op is None:  # a leaf's AccumulateGrad
-                leaf = node.variable_ref()
+                leaf = node.variable
                 if plain:
                     if leaf is not None:
                         _accumulate(leaf, g, create_graph, may_keep=True)

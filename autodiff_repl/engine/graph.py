@@ -9,7 +9,6 @@ freed as soon as the last tensor using them goes away.
 from __future__ import annotations
 
 import itertools
-import weakref
 
 _next_seq = itertools.count().__next__  # numbers nodes in the order they are made
 
@@ -144,7 +143,7 @@ class Node:
 class AccumulateGrad:
     """The node at a leaf that requires grad: it adds the incoming gradient into ``leaf.grad``."""
 
-    __slots__ = ("__weakref__", "seq", "variable_ref")
+    __slots__ = ("__weakref__", "seq", "variable")
 
     op = None
     parents = ()
@@ -153,12 +152,8 @@ class AccumulateGrad:
     has_saved = False
 
     def __init__(self, leaf):
-        self.variable_ref = weakref.ref(leaf)
+        self.variable = leaf  # held, as PyTorch holds it: the leaf lives while a graph uses it
         self.seq = _next_seq()
-
-    @property
-    def variable(self):
-        return self.variable_ref()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

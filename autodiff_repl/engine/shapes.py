@@ -333,7 +333,7 @@ def setitem(t: Tensor, index, value) -> None:
     dual = FORWARD.active and (t._tangent is not None or v._tangent is not None)
     if (graph or dual) and _whole(index, t._data.shape):
         before = Tensor._wrap(t._data)
-        before._node, before._rg, before._acc = t._node, t._rg, t._acc
+        before._node, before._rg, before._leaf = t._node, t._rg, t._grad_leaf()
         before._tangent = t._tangent
         result = filled(ops.FILL_WHOLE, before, value) if type(value) is not Tensor else \
             copy(before, v)
@@ -345,7 +345,7 @@ def setitem(t: Tensor, index, value) -> None:
         keep = np.ones(t._data.shape, dtype=bool)
         keep[index] = False
         before = Tensor._wrap(t._data)
-        before._node, before._rg, before._acc = t._node, t._rg, t._acc
+        before._node, before._rg, before._leaf = t._node, t._rg, t._grad_leaf()
         before._tangent = t._tangent
         advanced = _advanced(index) and builtins.all(
             isinstance(i, np.ndarray) or i is Ellipsis or (type(i) is slice and i == slice(None))

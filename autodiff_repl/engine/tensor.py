@@ -190,7 +190,10 @@ class Tensor:
     # made only when one is assigned, so making a tensor costs three stores.
     __slots__ = ("__dict__", "__weakref__", "_data", "_node", "_rg")
     _grad = None  # .grad
-    _acc = None  # the AccumulateGrad node of a leaf that requires grad, made when first used
+    _acc_ref = None  # a weak reference to the leaf's AccumulateGrad (the graph holds the node,
+    # and the node holds the leaf, as in PyTorch: a leaf lives as long as a graph that uses it)
+    _leaf = None  # an alias of a leaf (an in-place update's old value, a dual): that leaf, whose
+    # .grad its gradient goes to
     _hooks = None  # register_hook functions of a leaf
     _retain = False  # retain_grad() was called
     _tangent = None  # forward mode: the tangent of a dual tensor (an array)
@@ -222,14 +225,28 @@ class Tensor:
         return t
 
     def _edge(self):
-        """The node a consumer of this tensor links to: its grad_fn, or its AccumulateGrad."""
+        """The node a consumer of this tensor links to: its grad_fn, or its leaf's
+        AccumulateGrad (made again once no graph holds the last one, as PyTorch does)."""
         node = self._node
         if node is not None:
             return node
-        acc = self._acc
+        leaf = self if self._leaf is None else self._leaf
+        ref = leaf._acc_ref
+        acc = None if ref is None else ref()
         if acc is None:
-            acc = self._acc = AccumulateGrad(self)
+            acc = AccumulateGrad(leaf)
+            leaf._acc_ref = weakref.ref(acc)
         return acc
+
+    def _grad_leaf(self) -> Tensor:
+        """The leaf whose .grad this tensor's gradient goes to: itself, or the leaf it aliases."""
+        return self if self._leaf is None else self._leaf
+
+    @property
+    def _acc(self):
+        """This leaf's AccumulateGrad while a graph holds it, else None."""
+        ref = self._grad_leaf()._acc_ref
+        return None if ref is None else ref()
 
     # --- attributes -------------------------------------------------------------------------
     @property
@@ -1193,7 +1210,7 @@ def take_node(t: Tensor, result: Tensor) -> None:
 def _alias(t: Tensor) -> Tensor:
     """A second tensor object for ``t``'s current value and node (the input of an update)."""
     a = Tensor._wrap(t._data)
-    a._node, a._rg, a._acc, a._tangent = t._node, t._rg, t._acc, t._tangent
+    a._node, a._rg, a._leaf, a._tangent = t._node, t._rg, t._grad_leaf(), t._tangent
     return a
 
 

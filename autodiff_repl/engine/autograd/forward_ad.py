@@ -45,8 +45,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
                            f"{tensor.shape} while the given forward gradient is of size "
                            f"{tangent.shape}.")
     dual = Tensor._wrap(tensor._data)
-    dual._node, dual._rg, dual._acc = tensor._node, tensor._rg, tensor._edge() \
-        if tensor._rg else None
+    dual._node, dual._rg, dual._leaf = tensor._node, tensor._rg, tensor._grad_leaf()
     dual._tangent = np.asarray(tangent._data, dtype=tensor._data.dtype)
     _LEVELS[-1]._made.append(dual)
     return dual
