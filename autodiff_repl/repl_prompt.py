@@ -32,6 +32,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
+from prompt_toolkit.utils import get_cwidth
 from prompt_toolkit.validation import ValidationError, Validator
 from pygments.lexers.python import PythonLexer
 
@@ -101,24 +102,67 @@ def completions(session: Any, text_before_cursor: str) -> list[str]:
 
 
 class SyntaxValidator(Validator):
-    """Checks the input with the language's parser before it runs; the cursor goes to the error."""
+    """Checks the input with the language's parser before it runs; the cursor goes to the error,
+    and the error is shown on the bottom line, fitted to the terminal's width (``status_line``).
+    """
 
     def __init__(self, get_session: Callable[[], Any]) -> None:
         self._get_session = get_session
 
     def validate(self, document: Document) -> None:
-        error = syntax_error(self._get_session(), repl.translate(document.text))
-        if error is None:
+        problem = syntax_problem(self._get_session(), repl.translate(document.text))
+        if problem is None:
             return
-        message, line, col = error
+        message, hint, line, col = problem
         row = max(0, min(line - 1, document.line_count - 1))
         position = document.translate_row_col_to_index(row, max(0, col - 1))
         raise ValidationError(cursor_position=position,
-                              message=f"{message} · Esc Enter runs it anyway")
+                              message=status_line(message, hint, _columns()))
+
+
+RUN_ANYWAY = "Esc Enter runs it anyway"
+
+
+def status_line(message: str, hint: str | None, width: int) -> str:
+    """The bottom line for a syntax error, at most ``width`` columns: the error, its hint and
+    how to run it anyway (``SyntaxError: … · hint: … · Esc Enter runs it anyway``); what does
+    not fit is left out, the hint first (running the input shows it in full); an error too long
+    on its own is cut between words, with ``…``."""
+    tail = f" · {RUN_ANYWAY}"
+    for text in (f"{message} · hint: {hint}{tail}" if hint else "", message + tail, message):
+        if text and get_cwidth(text) <= width:
+            return text
+    room = max(width - 1, 1)
+    cut = message[:room]
+    while get_cwidth(cut) > room:
+        cut = cut[:-1]
+    if " " in cut.strip():
+        cut = cut[:cut.rstrip().rindex(" ")]
+    return cut.rstrip(" ·:,") + "…"
+
+
+def _columns() -> int:
+    """The terminal's width (80 when there is no terminal to ask)."""
+    from prompt_toolkit.application.current import get_app
+
+    try:
+        return get_app().output.get_size().columns or 80
+    except Exception:  # no running application, or an output that cannot tell
+        return 80
 
 
 def syntax_error(session: Any, text: str) -> tuple[str, int, int] | None:
-    """``(message, line, col)`` when the language's parser refuses ``text``, else None.
+    """``(message, line, col)`` when the language's parser refuses ``text``, else None; the
+    message is the error and its first hint (``syntax_problem``)."""
+    problem = syntax_problem(session, text)
+    if problem is None:
+        return None
+    message, hint, line, col = problem
+    return (f"{message} · hint: {hint}" if hint else message), line, col
+
+
+def syntax_problem(session: Any, text: str) -> tuple[str, str | None, int, int] | None:
+    """``(message, hint, line, col)`` when the language's parser refuses ``text``, else None.
 
     Commands (``backward y``, ``:help``), also as lines of a pasted cell, are not Python and
     pass; the session reports their errors when they run.
@@ -138,9 +182,8 @@ def syntax_error(session: Any, text: str) -> tuple[str, int, int] | None:
         parse(prepare(text), getattr(session, "limits", None) or Limits())
     except LangError as error:
         message = f"{error.type}: {error.message}" if error.message else error.type
-        if error.hints:
-            message += f" · hint: {error.hints[0]}"
-        return message, error.line or 1, error.col or 1
+        hint = error.hints[0] if error.hints else None
+        return message, hint, error.line or 1, error.col or 1
     return None
 
 

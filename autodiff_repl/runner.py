@@ -265,10 +265,12 @@ def script_steps(text: str, session: SessionLike, *, label: str = "<script>",
 
     A syntax error costs only the statement it is in (``lang.parse.syntax_error_cut``): it is
     reported as ``SyntaxError: message (LABEL, line N)`` and the script goes on with the next
-    top-level statement.
+    top-level statement. A line asking for help (``x?``, ``x??``, ``?x``) is answered as in the
+    REPL.
     """
     from autodiff_repl.lang.errors import from_lang_error
     from autodiff_repl.lang.parse import prepare, syntax_error_cut
+    from autodiff_repl.repl import is_help_query, translate
 
     todo: list[tuple[str, int, Any]] = [("text", 1, text)]  # a stack: the next item is last
     errors = 0
@@ -285,6 +287,9 @@ def script_steps(text: str, session: SessionLike, *, label: str = "<script>",
                                                       f"not run from line {line} on")]
                 return
             yield line, [item]
+            continue
+        if is_help_query(item):  # x?, x?? or ?x, as the REPL reads them
+            yield line, session.execute(translate(item))
             continue
         cut = syntax_error_cut(item, session.limits)
         if cut is None:

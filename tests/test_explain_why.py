@@ -39,7 +39,7 @@ def test_requires_grad_false() -> None:
         y = (x * x).sum()
     w = why.diagnose(x, "x", {"x": x, "y": y})
     assert "x.requires_grad is False" in w.plain()
-    assert w.fix.startswith("x.requires_grad_(True)")
+    assert w.fix.startswith("x.requires_grad_()")
 
 
 def test_non_leaf_without_retain_grad() -> None:

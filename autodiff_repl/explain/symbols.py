@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from autodiff_repl.explain.text import num
+
 _TERM = re.compile(r"^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)·(.+)$")
 _PARTIAL = re.compile(r"^∂\w+/∂\w+$")
 _HOOKED = re.compile(r"^hook\([^()]*\)$")  # a gradient a register_hook function replaced
@@ -31,7 +33,7 @@ def times(up: str, formula: str) -> str:
     """The product ``up · formula`` simplified for the usual cases (1, -1, a plain number)."""
     a, b = _number(up), _number(formula)
     if a is not None and b is not None:
-        return format(a * b, ".4g")
+        return num(a * b)
     if formula == "1":
         return up
     if formula == "-1":
@@ -54,7 +56,7 @@ def total(terms: list[str]) -> str:
     matches = [_TERM.match(t) for t in terms]
     if len(terms) > 1 and all(matches) and len({m.group(2) for m in matches}) == 1:
         k = sum(float(m.group(1)) for m in matches)
-        k_text = str(int(k)) if k == int(k) else format(k, ".4g")
+        k_text = str(int(k)) if k == int(k) else num(k)
         return f"{joined} = {k_text}·{matches[0].group(2)}"
     if len(terms) > 1 and len(set(terms)) == 1:
         return f"{joined} = {len(terms)}·{wrap(terms[0])}"

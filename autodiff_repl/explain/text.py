@@ -51,8 +51,16 @@ def plain_blocks(blocks) -> str:
 
 # --- numbers ----------------------------------------------------------------------------------
 
+WHOLE = 1e-6
+"""How close (relative) to a whole number a float must be to be shown as one: float32 rounding
+(``2.9999998``) reads as ``3``, a constant such as ``1.0001`` does not read as ``1``."""
+
+
 def num(value) -> str:
-    """One number in 4 significant digits: ``28``, ``0.4161``, ``-1.5e-08``, ``True``."""
+    """One number in 4 significant digits: ``28``, ``0.4161``, ``1030``, ``-1.5e-08``, ``True``;
+    with as many more as it takes when 4 would show a number that is not whole as a short whole
+    one (``1.0001``, not ``1``: the trace says "passes upstream on" for a factor of 1, which
+    1.0001 is not)."""
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | np.integer):
@@ -63,7 +71,20 @@ def num(value) -> str:
     if v in (float("inf"), float("-inf")):
         return "inf" if v > 0 else "-inf"
     text = format(v, ".4g")
+    if abs(v - round(v)) > WHOLE * max(1.0, abs(v)):
+        digits = 4
+        while digits < 9 and _hides_fraction(text):
+            digits += 1
+            text = format(v, f".{digits}g")
     return "0" if text == "-0" else text
+
+
+def _hides_fraction(text: str) -> bool:
+    """Whether a number's text in 4 significant digits reads as a whole number with fewer
+    digits (``1``, ``-12``): rounding dropped a fraction, not just the digits past the fourth
+    (``1030``)."""
+    digits = text.lstrip("-")
+    return digits.isdigit() and len(digits) < 4
 
 
 def array(a, limit: int = 12) -> str:

@@ -111,8 +111,10 @@ def _step_block(tr: Trace, k: int, step: Step) -> Block:
 def _upstream_line(tr: Trace, step: Step):
     value = text.array(step.upstream)
     symbol = step.arrivals[0].symbol if step.arrivals else ""
-    plain_number = _is_number(symbol) and np.size(step.upstream) > 1  # "1" for all ones
-    shown = "" if symbol in ("", value) or not short(symbol) or plain_number else f"{symbol} = "
+    # a number as the symbol is the product of numbers shown rounded: the value says it better
+    # ("1" for all ones; "1.001 = 1.002" would contradict itself)
+    shown = "" if symbol in ("", value) or not short(symbol) or _is_number(symbol) \
+        else f"{symbol} = "
     seed = "  (the seed)" if step.arrivals and step.arrivals[0].source == "seed" else ""
     return line("upstream ", (f"∂{tr.root}/∂{step.name}", "name"), " = ", (shown, "op"),
                 (value, "grad"), (seed, "dim"))

@@ -168,9 +168,19 @@ def _not_float(t, name: str, why: Why) -> bool:
                           "tensors can require gradients", "bad"))
     why.cause = (f"{name} holds integers (arange(4) makes int64), and autograd only "
                  "differentiates floating-point tensors")
-    why.fix = (f"{name} = {name}.float().requires_grad_()   or create it with floats, "
+    why.fix = (f"{requires_grad_fix(t, name)}   or create it with floats, "
                "e.g. arange(4.0, requires_grad=True)")
     return True
+
+
+def requires_grad_fix(t, name: str) -> str:
+    """The statement that makes the leaf ``name`` (tensor ``t``) require grad:
+    ``x.requires_grad_()``, or for an integer tensor, which cannot require grad,
+    ``x = x.float().requires_grad_()``. The hint after ``x.grad`` and ``why x.grad`` both say
+    it."""
+    if t._data.dtype.kind in "fc":
+        return f"{name}.requires_grad_()"
+    return f"{name} = {name}.float().requires_grad_()"
 
 
 def _no_requires_grad(t, name: str, why: Why, session: _Session) -> Why:
@@ -185,7 +195,7 @@ def _no_requires_grad(t, name: str, why: Why, session: _Session) -> Why:
         return why
     why.cause = (f"{name} does not require grad, so nothing done with it is recorded and "
                  "backward never reaches it")
-    why.fix = (f"{name}.requires_grad_(True)   then recompute the outputs from {name} and run "
+    why.fix = (f"{requires_grad_fix(t, name)}   then recompute the outputs from {name} and run "
                "backward again")
     return why
 

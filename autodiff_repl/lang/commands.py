@@ -322,7 +322,7 @@ def _trace(session, command: Command) -> list[Output]:
         result = trace.grad(y, tuple(leaves), names)
     if result.cost is not None:
         result.cost.note = (f"kept: trace leaves the graph as it was, so "
-                            f"{_operand(command.args[0])}.backward() still works")
+                            f"{hints.operand(command.args[0])}.backward() still works")
     return [Explanation("trace", result)]
 
 
@@ -338,11 +338,6 @@ def graph_kept(y) -> Iterator[None]:
     finally:
         for node, saved, out, freed in state:
             node.saved, node.out, node.freed = saved, out, freed
-
-
-def _operand(text: str) -> str:
-    """``text`` as it must be written before ``.backward()``."""
-    return text if re.fullmatch(r"[\w.]+(\[[^\]]*\])?", text) else f"({text})"
 
 
 def graph_leaves(y) -> list:

@@ -53,6 +53,11 @@ def with_article(word: str) -> str:
     return f"{'an' if vowel else 'a'} {word}"
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: ``1 item``, ``2 items``, ``1,000 items``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def type_name(exc: BaseException) -> str:
     """The name shown before the colon: Python's or PyTorch's exception type."""
     if isinstance(exc, LangError):

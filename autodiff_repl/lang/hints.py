@@ -25,6 +25,7 @@ import numpy as np
 from autodiff_repl.engine import Tensor
 from autodiff_repl.engine.graph import reachable
 from autodiff_repl.engine.limits import TensorTooLarge
+from autodiff_repl.explain.why import requires_grad_fix
 from autodiff_repl.lang.attributes import allowed_names, grad_cleared, type_name
 from autodiff_repl.lang.check import FOREIGN
 from autodiff_repl.lang.errors import with_article
@@ -272,14 +273,7 @@ def _none_hints(s: str, attr: str, context: Context) -> list[str]:
 def _runtime_hints(message: str, context: Context) -> list[str]:
     s = context.subject or "y"
     if SCALAR_ONLY in message:
-        shape = getattr(context.subject_value, "shape", None)
-        first = (f"{s} has shape {list(shape)}: backward() without arguments needs a scalar "
-                 "(one number)" if shape is not None else
-                 "backward() without arguments needs a scalar (one number)")
-        return [first,
-                f"sum first: {s}.sum().backward() (MXNet did this sum for you)",
-                f"or pass the vector v of vᵀJ: {s}.backward(gradient=torch.ones_like({s}))",
-                f"to see J and vᵀJ: backward {s} --gradient torch.ones_like({s})"]
+        return _scalar_hints(s, context)
     if SECOND_BACKWARD in message:
         return _freed_hints(s, context)
     if "floating point" in message and "can require gradients" in message:
@@ -439,6 +433,67 @@ def _not_differentiated_hints(context: Context) -> list[str]:
     return [f"{wrt} does not require grad, so no graph leads to it",
             f"call {wrt}.requires_grad_() (or create it with requires_grad=True), then compute "
             f"{context.subject or 'the output'} again from it"]
+
+
+# --- a vector output where a scalar is needed -----------------------------------------------------
+
+def _scalar_hints(s: str, context: Context) -> list[str]:
+    """A pass from the vector ``s`` with no vector v of vᵀJ given. The fix keeps the kind of pass
+    the learner ran: ``torch.autograd.grad(s.sum(), x)`` (or ``grad_outputs=``) for a call of
+    autograd.grad, ``grad s.sum() x`` for the command, ``s.sum().backward()`` (or
+    ``gradient=``) otherwise, since only a backward fills ``.grad``."""
+    shape = getattr(context.subject_value, "shape", None)
+    has = f"{s} has shape {list(shape)}: " if shape is not None else ""
+    call = context.call or ""
+    bare = unwrapped(s)
+    if re.match(r"grad\s", call) and call[4:].lstrip().startswith(s):
+        rest = call[4:].lstrip()[len(s):]
+        xs = ", ".join(w for w in rest.split() if not w.startswith("--")) or "x"
+        return [f"{has}grad needs a scalar output (one number)",
+                f"sum first: grad {operand(s)}.sum(){rest}",
+                "or, for the vector-Jacobian product vᵀJ: "
+                f"torch.autograd.grad({bare}, {xs}, grad_outputs=torch.ones_like({bare}))"]
+    node = _parsed_call(call)
+    outputs = _grad_outputs(node)
+    if outputs is not None:
+        bare = ast.unparse(outputs)
+        value = context.subject_value if _names_in(s) == _names_in(bare) else \
+            context.variables.get(bare)
+        shape = getattr(value, "shape", None)
+        has = f"{bare} has shape {list(shape)}: " if shape is not None else ""
+        with_sum = _with_argument(node, outputs, ast.parse(f"{operand(bare)}.sum()",
+                                                           mode="eval").body)
+        with_v = _with_argument(node, outputs, outputs)
+        with_v.keywords = [k for k in with_v.keywords if k.arg != "grad_outputs"]
+        with_v.keywords.append(ast.keyword("grad_outputs", ast.parse(
+            f"torch.ones_like({bare})", mode="eval").body))
+        return [f"{has}autograd.grad() without grad_outputs needs a scalar output (one number)",
+                f"sum first: {ast.unparse(with_sum)}",
+                f"or pass the vector v of vᵀJ: {ast.unparse(with_v)}"]
+    return [f"{has}backward() without arguments needs a scalar (one number)",
+            f"sum first: {operand(s)}.sum().backward() (MXNet did this sum for you)",
+            f"or pass the vector v of vᵀJ: {operand(s)}.backward(gradient=torch.ones_like({bare}))",
+            f"to see J and vᵀJ: backward {s} --gradient torch.ones_like({bare})"]
+
+
+def _grad_outputs(call: ast.Call | None) -> ast.expr | None:
+    """The one output of a call of ``autograd.grad`` (its first argument, or ``outputs=``);
+    None for another call, or for outputs given as a list or tuple."""
+    if call is None or not isinstance(call.func, ast.Attribute | ast.Name):
+        return None
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id
+    first = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg == "outputs"), None)
+    if name != "grad" or first is None or isinstance(first, ast.List | ast.Tuple):
+        return None
+    return first
+
+
+def _with_argument(call: ast.Call, old: ast.expr, new: ast.expr) -> ast.Call:
+    """A copy of ``call`` with the argument ``old`` replaced by ``new``."""
+    return ast.Call(call.func, [new if a is old else a for a in call.args],
+                    [ast.keyword(k.arg, new if k.value is old else k.value)
+                     for k in call.keywords])
 
 
 # --- a second backward: what to recompute, how to keep the graph -------------------------------
@@ -632,6 +687,27 @@ def _is_variable(text: str) -> bool:
     return text.isidentifier() and not keyword.iskeyword(text)
 
 
+def operand(text: str) -> str:
+    """``text`` as it must be written before a method call such as ``.sum()``: ``y``,
+    ``x.grad``, ``y[0]`` as they are, anything else in parentheses (``(a * b)``)."""
+    if re.fullmatch(r"[\w.]+(\[[^\]]*\])?", text) or unwrapped(text) != text:
+        return text
+    return f"({text})"
+
+
+def unwrapped(text: str) -> str:
+    """``text`` without the parentheses around all of it: ``(a * b)`` -> ``a * b``."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
+
+
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -639,8 +715,13 @@ def _and(names: list[str]) -> str:
 def grad_none_hint(tensor, name: str) -> str:
     """Why ``name.grad`` is None, in one line (shown after echoing nothing)."""
     if not tensor.requires_grad:
-        return (f"{name}.grad is None: {name} does not require grad; call "
-                f"{name}.requires_grad_() before computing with it")
+        if tensor.is_floating_point():
+            return (f"{name}.grad is None: {name} does not require grad; call "
+                    f"{requires_grad_fix(tensor, name)} before computing with it")
+        fix = (f"make it a float tensor that does, {requires_grad_fix(tensor, name)}," if
+               _is_variable(name) else "make it from float values, with requires_grad=True,")
+        return (f"{operand(name)}.grad is None: {name} holds {tensor.dtype} values, and only "
+                f"floating-point tensors can require grad; {fix} before computing with it")
     if not tensor.is_leaf:
         return (f"{name}.grad is None: {name} is not a leaf (it was computed by "
                 f"{tensor.grad_fn.name()}); only leaves get .grad -- call {name}.retain_grad() "

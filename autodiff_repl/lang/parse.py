@@ -132,7 +132,9 @@ def syntax_error_cut(text: str, limits: Limits) -> tuple[int, int, LangError] | 
     be read afresh. A top-level statement starts at a line that is not indented (nor a clause
     such as ``else:``, nor the definition under a decorator); an over-indented line after a
     complete top-level statement is a statement of its own (as in a REPL: ``x = 1`` runs, then
-    ``  y = 2`` is an ``IndentationError``). None when ``text`` parses, is a command line, or
+    ``  y = 2`` is an ``IndentationError``), and so is a line indented less than the body of
+    the complete block before it (`` w = 3`` after a ``for`` loop whose body is indented by 4:
+    the loop runs, the line is the error). None when ``text`` parses, is a command line, or
     fails for another reason (its size): the session then reports it.
     """
     from autodiff_repl.lang.commands import is_command_line
@@ -152,8 +154,7 @@ def syntax_error_cut(text: str, limits: Limits) -> tuple[int, int, LangError] | 
     bad = min(max(error.line - 1, 0), len(lines) - 1)
     starts = _top_level_starts(lines)
     start = max((i for i in starts if i <= bad), default=0)
-    if error.message == "unexpected indent" and bad > 0 and bad not in starts \
-            and _parses(lines[:bad]) and _previous_is_top_level(lines, bad):
+    if _stray_line(error.message, lines, bad, start, starts):
         start = bad
     else:
         earlier = [i for i in reversed(starts) if i <= start][:_PREFIX_TRIES]
@@ -173,6 +174,29 @@ def _top_level_starts(lines: list[str]) -> list[int]:
             starts.append(i)
         decorated = stripped.startswith("@")
     return starts or [0]
+
+
+def _stray_line(message: str, lines: list[str], bad: int, start: int, starts: list[int]
+                ) -> bool:
+    """Whether the badly indented line ``bad`` is a statement of its own, not part of the
+    complete statement before it (which starts at line ``start``; see ``syntax_error_cut``)."""
+    if bad == 0 or bad in starts or not _parses(lines[:bad]):
+        return False
+    if message == "unexpected indent":
+        return _previous_is_top_level(lines, bad)
+    return message.startswith("unindent does not match") and bad > start \
+        and _indent(lines[bad]) < _body_indent(lines, start, bad)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _body_indent(lines: list[str], start: int, bad: int) -> int:
+    """The indentation of the first body line of the block statement that starts at line
+    ``start`` (looking at the lines before ``bad``); 0 when it has none."""
+    body = [ln for ln in lines[start + 1:bad] if ln.strip() and not ln.strip().startswith("#")]
+    return _indent(body[0]) if body else 0
 
 
 def _previous_is_top_level(lines: list[str], i: int) -> bool:

@@ -24,10 +24,10 @@ KEEP = 20
 
 @dataclass(frozen=True)
 class Pass:
-    """A pass that freed a graph: the call as the learner wrote it, and the graph's outputs."""
+    """A pass that freed a graph: the call as the learner wrote it, and the nodes it freed."""
 
     call: str
-    roots: tuple[weakref.ref, ...]
+    freed: tuple[weakref.ref, ...]
 
 
 class Passes:
@@ -38,10 +38,11 @@ class Passes:
 
     def add(self, call: str, outputs) -> None:
         """Remember ``call`` if it left the graph of any of ``outputs`` (tensors) freed."""
-        nodes = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None
+        roots = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None
                  and t.grad_fn.freed]
-        if nodes:
-            self._passes.append(Pass(call, tuple(weakref.ref(n) for n in nodes)))
+        if roots:
+            freed = [n for n in reachable(*roots) if n.freed]
+            self._passes.append(Pass(call, tuple(weakref.ref(n) for n in freed)))
             del self._passes[:-KEEP]
 
     def freeing(self, y) -> str | None:
@@ -50,9 +51,8 @@ class Passes:
             return None
         freed = {id(n) for n in reachable(y.grad_fn) if n.freed}
         for done in reversed(self._passes):
-            roots = [r() for r in done.roots]
-            roots = [r for r in roots if r is not None]
-            if roots and any(id(n) in freed for n in reachable(*roots)):
+            if any(id(node) in freed for node in (ref() for ref in done.freed)
+                   if node is not None):
                 return done.call
         return None
 

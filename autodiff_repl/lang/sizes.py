@@ -10,7 +10,7 @@ import numpy as np
 
 from autodiff_repl import engine
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.lang.errors import with_article
+from autodiff_repl.lang.errors import counted, with_article
 from autodiff_repl.lang.limits import LimitError, Limits
 from autodiff_repl.lang.namespace import check_product
 
@@ -43,16 +43,16 @@ def check_operands(op: type, a, b, limits: Limits) -> None:
         for seq, n in ((a, b), (b, a)):
             if isinstance(seq, SEQUENCES) and _is_int(n) and n > 0 and \
                     nested_weight(seq, cap) * n > cap:
+                noun = _unit(seq)
                 raise LimitError(f"repeating {with_article(type(seq).__name__)} of "
-                                 f"{len(seq):,} items "
-                                 f"{_short(n)} times would make more than {cap:,} items "
-                                 "(counting the items of nested lists); that is the limit")
+                                 f"{counted(len(seq), noun)} {_short(n)} times would make more "
+                                 f"than {counted(cap, noun)}{_nesting(seq)}; that is the limit")
     elif op is ast.Add:
         cap = limits.max_sequence_length
         if isinstance(a, SEQUENCES) and isinstance(b, SEQUENCES) and \
                 nested_weight(a, cap) + nested_weight(b, cap) > cap:
-            raise LimitError(f"the {type(a).__name__} would have more than {cap:,} items "
-                             "(counting the items of nested lists); that is the limit")
+            raise LimitError(f"the {type(a).__name__} would have more than "
+                             f"{counted(cap, _unit(a))}{_nesting(a)}; that is the limit")
     elif op is ast.Mod and isinstance(a, str):
         raise TypeError("%-formatting of strings is not supported here; use an f-string: "
                         "f'{x:.3f}'")
@@ -93,6 +93,15 @@ def nested_weight(value, budget: int) -> int:
             total += len(item)
             stack.extend(v for v in item if isinstance(v, list | tuple | dict | set))
     return total
+
+
+def _unit(seq) -> str:
+    """What a sequence's length counts: characters of a string, items of a list or tuple."""
+    return "character" if isinstance(seq, str) else "item"
+
+
+def _nesting(seq) -> str:
+    return "" if isinstance(seq, str) else " (counting the items of nested lists)"
 
 
 def _is_int(value) -> bool:
