@@ -5,21 +5,10 @@ is installed."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from test_names_engine import outcome  # what the user sees: a repr, or ``Error: message``
 
 import autodiff_repl.engine as torch
-
-HEX = re.compile(r"0x[0-9a-f]+")
-
-
-def outcome(fn) -> str:
-    """What the user sees: the result's repr, or ``ExceptionName: message``."""
-    try:
-        return HEX.sub("0x…", repr(fn()))
-    except Exception as error:  # every outcome is compared
-        return f"{type(error).__name__}: {error}"
 
 
 def _grad(t, values, fn):
