@@ -2,12 +2,17 @@
 
 The step's ``#: check`` expressions must hold in the learner's session; without them, the
 variables the step's reference answer binds or changes (seen in a scratch session, see
-``References``) must hold close values, an error the reference meets must be met and the value
-its last input shows must be shown by the learner's last input (every value it shows, when it
-binds nothing and meets no error). Either way a step is not passed, nor failed without a word,
+``References``) must hold close values (a leaf where the reference's is one), an error the
+reference meets must be met (the same type and message, from a statement that calls what the
+reference's calls, since the learner last started the step afresh: ``Guide.unmet``) and the
+value its last input shows must be shown by the learner's last input (every value it shows,
+when it binds nothing and meets no error; a look at a value that shows nothing, as ``x.grad``
+while it is None, too). Either way a step is not passed, nor failed without a word,
 because of gradients left over from an earlier try in the step: a ``.grad`` holding more
 gradients than the step adds, or mixing passes made before the learner bound a variable of the
-step anew, gets the advice to clear it (``lesson_values``).
+step anew, gets the advice to clear it (``lesson_values``); one the learner cleared where the
+step adds to what it held gets what the step expects and the way back (``Guide.cleared``).
+``:skip`` runs the reference answer from the step's starting state, as the narration tells it.
 
 Feedback is calm (``Guide.judge``, ``Guide.waiting``): nothing after an input that raised an
 error the reference does not meet (the error and its hint speak), nothing while the learner is
@@ -27,8 +32,9 @@ on the lesson's session until the learner leaves (``:quit``, Ctrl-D), goes back 
 All I/O goes through ``input_fn`` and ``output``; an ``input_fn`` with a ``follow`` method (the
 terminal prompt, ``repl_prompt.LessonInput``) is given the learner's session, so that Tab
 completes its variables, and one with a ``columns`` method gives the terminal's width, at which
-the prose (narration, feedback) is reflowed (``reflow``) and graphs are fitted (``render.plain``,
-as in the REPL); code and the rest of its output are never wrapped.
+the prose (narration, feedback) is reflowed (``reflow``); graphs, errors, warnings and hints
+(the lesson's and the reference answer's too) are fitted as in the REPL (``render.plain``,
+continuation lines under the text); code and values are never wrapped.
 """
 
 from __future__ import annotations
@@ -43,7 +49,17 @@ from autodiff_repl import lessons, runner
 from autodiff_repl import outputs as out
 from autodiff_repl import transcript as tx
 from autodiff_repl.lang.errors import with_article
-from autodiff_repl.lesson_reference import Reference, References, replay
+from autodiff_repl.lesson_reference import (
+    Met,
+    Reference,
+    References,
+    bound_to,
+    errors_met,
+    grads_cleared,
+    looks_at_nothing,
+    replay,
+    uses,
+)
 from autodiff_repl.render import plain
 
 COMMANDS = """\
@@ -147,24 +163,26 @@ class Attempt:
     """The learner's inputs in the current step and what they did, as the checks need them.
 
     ``moments`` starts with the session at the start of the step and grows by one per input;
-    ``raised`` and ``showed`` are per input too; ``told_at`` counts the inputs when the learner
-    was last told "Not yet".
+    ``met`` (the errors), ``showed`` (the values) and ``looked`` (``looks_at_nothing``) are per
+    input too; ``told_at`` counts the inputs when the learner was last told "Not yet".
     """
 
     moments: list[lv.Moment]
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-    raised: list[set[str]] = field(default_factory=list)
+    met: list[list[Met]] = field(default_factory=list)
     showed: list[list[str]] = field(default_factory=list)
+    looked: list[bool] = field(default_factory=list)
     told_at: int | None = None
 
-    def add(self, text: str, outputs: list[out.Output], hints: bool, after: lv.Moment) -> None:
-        """Record one input, what it printed and the session after it."""
+    def add(self, text: str, outputs: list[out.Output], hints: bool, session: Any) -> None:
+        """Record one input, what it printed and the ``session`` after it."""
         self.inputs.append(text.strip())
         self.outputs.append(plain(outputs, hints=hints))
-        self.raised.append({o.type for o in outputs if isinstance(o, out.Error)})
+        self.met.append(errors_met(text, outputs))
         self.showed.append([o.text for o in outputs if isinstance(o, out.Echo | out.Printed)])
-        self.moments.append(after)
+        self.looked.append(looks_at_nothing(text, outputs, session))
+        self.moments.append(lv.moment(session.variables, grads_cleared(text)))
 
     @property
     def shown(self) -> list[str]:
@@ -181,6 +199,13 @@ class Reason:
 
 
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _printed(array: Any) -> str:
+    """A gradient held as a NumPy array, as PyTorch prints a tensor of it."""
+    from autodiff_repl import engine
+
+    return repr(engine.from_numpy(array))
 
 
 def _shown(step: tx.Step, wanted: list[str], got: list[str]) -> bool:
@@ -265,28 +290,45 @@ class Guide:
         if task:
             self.tell(task)
 
-    def show_reference(self, step: tx.Step, *, run: bool) -> list[str]:
-        """The reference inputs with what they print (with ``run``: run them in the session);
-        returns the types of the errors they raised."""
-        printed = [] if run else self.refs[self.k].printed
-        errors = []
+    def show_reference(self, step: tx.Step, *, run: bool) -> list[Met]:
+        """The reference inputs with what they print, fitted to the terminal as the learner's
+        own output is (with ``run``: run them in the session); returns the errors they met."""
+        results = [] if run else self.refs[self.k].results
+        met = []
         for i, ex in enumerate(step.exchanges):
             self.say("\n".join(tx.format_input(ex.source)))
             if run:
-                errors += [o.type for o in self.execute(ex.source) if isinstance(o, out.Error)]
-            elif i < len(printed) and printed[i]:
-                self.say(printed[i])
+                met += errors_met(ex.source, self.execute(ex.source))
+            elif i < len(results):
+                shown = plain(results[i], hints=self.hints, width=self.terminal_columns())
+                if shown:
+                    self.say(shown)
         after = step.narration(before_first_input=False)
         if after:
             self.tell(after)
-        return errors
+        return met
+
+    def show_hint(self, text: str) -> None:
+        """A lesson's hint as the REPL shows one: ``hint: text``, wrapped at the width with
+        its continuation lines under the text."""
+        self.say(plain([out.Hint(text)], width=self.columns()))
+
+    def names(self) -> set[str]:
+        """The variables of the learner's session and of the step's reference: the names that
+        may differ between the learner's errors and the reference's."""
+        return set(self.session.variables) | self.refs[self.k].names
+
+    def unexpected(self, met: list[Met]) -> list[Met]:
+        """The errors in ``met`` that are none of those the step's reference meets."""
+        ref, names = self.refs[self.k], self.names()
+        return [m for m in met if not any(m.like(wanted, names) for wanted in ref.errors)]
 
     def verdict(self, attempt: Attempt) -> Reason | None:
         """None when the step is done, else the reason it is not yet."""
         step, ref = self.steps[self.k], self.refs[self.k]
-        unexpected = attempt.raised[-1] - {etype for etype, _ in ref.errors}
+        unexpected = self.unexpected(attempt.met[-1])
         if unexpected:  # never said: ``waiting`` lets the error speak
-            return Reason(f"the last input raised {with_article(min(unexpected))}")
+            return Reason(f"the last input raised {with_article(unexpected[0].type)}")
         reason = (self.unchecked(step, attempt) if step.checks
                   else self.different(step, ref, attempt))
         if reason is not None:
@@ -348,14 +390,19 @@ class Guide:
                 got[name] = lv.freeze(provided[name])
             reason = lv.difference(name, want, got[name], rtol=step.rtol, atol=step.atol)
             if reason:
-                return self.piled_up(step, attempt, [name]) or Reason(reason)
-        for etype, _message in ref.errors:
-            if not any(etype in raised for raised in attempt.raised):
-                return Reason(f"this step runs into {with_article(etype)}; run the code that "
-                              "raises it")
+                return (self.piled_up(step, attempt, [name])
+                        or self.cleared(step, ref, attempt, name, got[name]) or Reason(reason))
+            if (isinstance(want, lv.TensorValue) and want.leaf and want.requires_grad
+                    and isinstance(got[name], lv.TensorValue) and not got[name].leaf):
+                return Reason(self.not_a_leaf(step, attempt, name))
+        reason = self.unmet(ref, attempt)
+        if reason is not None:
+            return reason
         # the last value the reference shows ends the step: the learner's last input shows it
+        # (a look at a value that shows nothing, such as x.grad while it is None, too)
         if not _shown(step, ref.last_shown, attempt.showed[-1]) or (
-                not (ref.changed or ref.errors) and not _shown(step, ref.shown, attempt.shown)):
+                not (ref.changed or ref.errors) and not _shown(step, ref.shown, attempt.shown)
+        ) or (ref.ends_looking and not attempt.looked[-1]):
             return Reason(self.unshown(step, ref, attempt))
         if ref.changed or ref.errors or ref.shown:
             return None
@@ -363,12 +410,67 @@ class Guide:
             return None
         return Reason("type the code the step asks for")
 
+    def unmet(self, ref: Reference, attempt: Attempt) -> Reason | None:
+        """An error the reference meets that the learner has not met as it does: since the
+        input that last started the step afresh (``lv.last_restart``: an error met before it
+        belongs to an earlier try) and from a statement that calls what the reference's does
+        (``Met.answers``)."""
+        names = self.names()
+        start = lv.last_restart(attempt.moments, ref.rebound, ref.graded)
+        recent = [m for met in attempt.met[max(start - 1, 0):] for m in met]
+        for wanted in ref.errors:
+            if any(m.answers(wanted, names) for m in recent):
+                continue
+            if any(m.like(wanted, names) for m in recent):
+                return Reason(f"this step meets that {wanted.type} in {wanted.source}, not in "
+                              "the code you ran: run that")
+            if any(m.like(wanted, names) for met in attempt.met for m in met):
+                return Reason(f"the {wanted.type} you met came before "
+                              f"{attempt.inputs[start - 1]}, which started the step afresh: "
+                              "run the code that raises it again")
+            return Reason(f"this step runs into {with_article(wanted.type)}; run the code "
+                          "that raises it")
+        return None
+
+    def cleared(self, step: tx.Step, ref: Reference, attempt: Attempt, name: str,
+                got: Any) -> Reason | None:
+        """The advice when the step adds to the gradient ``name.grad`` holds at its start and
+        the learner cleared it first (``lv.cleared_start``): what the step expects, and how to
+        get that gradient back."""
+        want = ref.changed[name]
+        if not (isinstance(want, lv.TensorValue) and isinstance(got, lv.TensorValue)
+                and want.grad is not None and lv.cleared_start(
+                    name, ref.moments, attempt.moments, got.grad,
+                    rtol=step.rtol, atol=step.atol)):
+            return None
+        return Reason(f"{name}.grad is {_printed(got.grad)}; the step expects "
+                      f"{_printed(want.grad)}, the gradient {name}.grad held when the step "
+                      "began plus this step's, but it was cleared. :back redoes the previous "
+                      "step, or :reset restarts this one with that gradient", advice=True)
+
+    @staticmethod
+    def not_a_leaf(step: tx.Step, attempt: Attempt, name: str) -> str:
+        """Why ``name`` must be a leaf, where the reference's is and the learner's is not: the
+        learner's code that made it from another tensor, and the reference's that makes it."""
+        made = next((b for text in reversed(attempt.inputs) if (b := bound_to(text, name))),
+                    None)
+        wanted = next((b for source in step.sources if (b := bound_to(source, name))), None)
+        how = (f"{made} made a new tensor from {'it' if uses(made, name) else 'another one'}"
+               if made else "it was computed from another tensor")
+        fix = (f"create it directly: {name} = {wanted}" if wanted
+               else "create it directly, with requires_grad=True")
+        return (f"{name} is not a leaf: {how}, and backward() fills the .grad of leaves only; "
+                f"{fix}")
+
     @staticmethod
     def unshown(step: tx.Step, ref: Reference, attempt: Attempt) -> str:
         """What to show, when the learner has not shown the value the step ends with: a
         comparison that gives other booleans is told what the step compares, a comparison
-        where the step wants values (or values where it wants a comparison) is told so."""
+        where the step wants values (or values where it wants a comparison) is told so; a
+        value that shows nothing is to be looked at."""
         last = step.sources[-1]
+        if ref.ends_looking and "\n" not in last:
+            return f"now look at {last}"
         wanted = (ref.last_shown or ref.shown)[-1:]
         got = attempt.showed[-1][-1:]
         if wanted and got and "\n" not in last:
@@ -505,7 +607,7 @@ class Guide:
                 if any(isinstance(o, out.Quit) for o in outputs):
                     return self.leave()
                 if task and not command.startswith(":"):  # :vars, :help ... change nothing
-                    attempt.add(text, outputs, self.hints, lv.moment(self.session.variables))
+                    attempt.add(text, outputs, self.hints, self.session)
                     judged = self.judge(step, attempt, hints_shown)
                     if judged is None:
                         return None
@@ -529,41 +631,59 @@ class Guide:
             self.tell("(that is the reference answer, but your session's state differs from the "
                       "lesson's: :reset restarts this step from the lesson's state)")
         elif hints_shown < len(step.hints):
-            self.tell(f"hint: {step.hints[hints_shown]}")
+            self.show_hint(step.hints[hints_shown])
             return hints_shown + 1
         else:
             self.tell("(:skip runs the reference answer)")
         return hints_shown
 
     def skip(self, step: tx.Step) -> None:
-        """Run the reference answer, say what it did to the variables, and go on."""
-        self.tell("The reference answer:")
-        raised = self.show_reference(step, run=True)
+        """Run the reference answer, say what it did to the variables, and go on. It runs from
+        the step's starting state, so that it prints what the narration says: a session whose
+        variables the answer uses have drifted from that state gets it back first."""
         ref = self.refs[self.k]
+        drifted = self.drifted(step, ref)
+        if drifted:
+            self.rebuild(self.k)
+            self.tell(f"(your {' and '.join(drifted)} differed from the lesson's at the start of "
+                      "this step: the step's starting state is back)")
+        self.tell("The reference answer:")
+        met = self.show_reference(step, run=True)
         effects = ref.effects()
         self.tell(f"(skipped; it {effects})" if effects else "(skipped)")
         self.progress.mark(self.info.key, step.id, "skipped")
-        if any(etype not in {t for t, _ in ref.errors} for etype in raised):
+        if self.unexpected(met):
             self.rebuild(self.k + 1)
             self.tell("(your session had drifted from the lesson, so it now holds the "
                       "lesson's state after this step)")
         else:
             self.k += 1
 
+    def drifted(self, step: tx.Step, ref: Reference) -> list[str]:
+        """The variables the step's reference answer uses that differ in the learner's session
+        from the lesson's state at the start of the step (``x`` after ``x.grad.zero_()``)."""
+        got = lv.snapshot(self.session.variables)
+        used = set(re.findall(r"[A-Za-z_]\w*", "\n".join(step.sources)))
+        return [name for name in sorted(used & set(ref.before)) if name not in got
+                or lv.difference(name, ref.before[name], got[name], rtol=step.rtol,
+                                 atol=step.atol)]
+
     def waiting(self, step: tx.Step, attempt: Attempt) -> bool:
         """Whether to hold back a "Not yet": the last input raised an error the reference does
         not meet (it speaks for itself), or the learner is on the way: fewer inputs than the
-        reference since the step began, since such an error or since the last "Not yet", and
+        reference since the step began, since such an error, since the last "Not yet" or since
+        the learner last cleared a gradient the step sets (starting afresh), and
         the last one neither shows a value (other than one the reference shows on its way, as
         the tensor of zeros ``x.grad.zero_()`` echoes) nor meets the error the reference's
         last input meets."""
-        ref = self.refs[self.k]
-        expected = {etype for etype, _ in ref.errors}
-        if attempt.raised[-1] - expected:
+        ref, names = self.refs[self.k], self.names()
+        if self.unexpected(attempt.met[-1]):
             return True
-        failed = [i + 1 for i, raised in enumerate(attempt.raised) if raised - expected]
-        since = len(attempt.inputs) - max([0, attempt.told_at or 0, *failed])
-        if since >= len(step.sources) or attempt.raised[-1] & set(ref.last_errors):
+        failed = [i + 1 for i, met in enumerate(attempt.met) if self.unexpected(met)]
+        cleared = lv.last_restart(attempt.moments, (), ref.graded)
+        since = len(attempt.inputs) - max([0, attempt.told_at or 0, cleared, *failed])
+        if since >= len(step.sources) or any(m.like(wanted, names) for m in attempt.met[-1]
+                                             for wanted in ref.last_errors):
             return False
         return all(_shown(step, [g], ref.shown_on_the_way) for g in attempt.showed[-1])
 
@@ -579,9 +699,12 @@ class Guide:
             self.tell("No hint for this step; :skip runs the reference answer.")
             return shown
         if shown >= len(step.hints):
-            self.tell(f"hint: {step.hints[-1]}\n(no more hints; :skip runs the reference answer)")
+            self.show_hint(step.hints[-1])
+            self.tell("(no more hints; :skip runs the reference answer)")
             return shown
-        self.tell(f"hint {shown + 1}/{len(step.hints)}: {step.hints[shown]}")
+        self.show_hint(step.hints[shown])
+        if shown + 1 < len(step.hints):
+            self.tell(f"(hint {shown + 1} of {len(step.hints)}; :hint again for the next)")
         return shown + 1
 
     def passed(self, step: tx.Step, attempt: Attempt) -> None:

@@ -1,10 +1,18 @@
 """A lesson step's reference answer, run in a scratch session: what it binds and changes, the
 errors it meets, the values it shows, the gradients at each input (``References``). The guide
 (``lesson_guide``) judges a learner's attempt against it.
+
+What an input did, seen the same way for the reference and for the learner: the errors it met
+(``Met``: type, message and the calls of the statement that raised, compared by ``Met.like``
+and ``Met.answers``), and whether it ends by looking at a value that shows nothing
+(``looks_at_nothing``: ``x.grad`` while it is None).
 """
 
 from __future__ import annotations
 
+import ast
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,19 +22,104 @@ from autodiff_repl import runner
 from autodiff_repl import transcript as tx
 from autodiff_repl.render import plain
 
+_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:e[-+]?\d+)?")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _normal(message: str, names: Iterable[str]) -> str:
+    """An error message with what legitimately differs between two sessions blurred: numbers
+    (values, sizes, positions) and the names of variables."""
+    names = set(names)
+    message = _IDENTIFIER.sub(lambda m: "_" if m[0] in names else m[0], message)
+    return _NUMBER.sub("#", message)
+
+
+def _statements(text: str) -> ast.Module | None:
+    """``text`` parsed as Python (None for a command such as ``backward y``)."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def called(text: str, line: int | None = None, col: int | None = None) -> frozenset[str]:
+    """The names of the functions the statement of ``text`` that starts at ``line``/``col``
+    (1-based; the whole text when unknown) calls: ``y.backward()`` calls ``backward``,
+    ``torch.autograd.grad(y, x)`` and ``grad(y, x)`` call ``grad``; a command calls its own
+    name (``backward y``: ``backward``)."""
+    tree = _statements(text)
+    if tree is None:
+        return frozenset(text.split()[:1])
+    scope: ast.AST = next((node for node in ast.walk(tree) if isinstance(node, ast.stmt)
+                           and (node.lineno, node.col_offset + 1) == (line, col)), tree)
+    names = set()
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            func = node.func
+            names |= ({func.attr} if isinstance(func, ast.Attribute)
+                      else {func.id} if isinstance(func, ast.Name) else set())
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Met:
+    """An error an input met: its type and message, the input (``source``) and the names of
+    the functions called by the statement that raised it."""
+
+    type: str
+    message: str
+    source: str
+    calls: frozenset[str]
+
+    def like(self, other: Met, names: Iterable[str]) -> bool:
+        """The same error: the same type and message, but for numbers and the ``names`` of
+        variables (which legitimately differ between the learner's session and the
+        reference's)."""
+        return self.type == other.type and (
+            _normal(self.message, names) == _normal(other.message, names))
+
+    def answers(self, wanted: Met, names: Iterable[str]) -> bool:
+        """Whether this error is the one ``wanted`` (the reference's) stands for: the same
+        error, raised by a statement that calls what the reference's calls (the same
+        message from ``y.backward()`` is not the one ``torch.autograd.grad(y, x)`` meets)."""
+        return self.like(wanted, names) and (not wanted.calls or bool(wanted.calls & self.calls))
+
+
+def errors_met(text: str, outputs: list[out.Output]) -> list[Met]:
+    """The errors an input (``text``) met, from its outputs."""
+    return [Met(o.type, o.message, text.strip(), called(text, o.line, o.col))
+            for o in outputs if isinstance(o, out.Error)]
+
+
+def looks_at_nothing(text: str, outputs: list[out.Output], session: Any) -> bool:
+    """Whether an input ends by looking at a value that shows nothing: its last statement is an
+    expression that calls nothing (``x.grad``, not ``y.backward()``) and that is None, as
+    ``x.grad`` is before any backward() (Python's console prints nothing for it)."""
+    tree = _statements(text.strip())
+    last = tree.body[-1] if tree is not None and tree.body else None
+    if (not isinstance(last, ast.Expr) or any(isinstance(n, ast.Call) for n in ast.walk(last))
+            or any(isinstance(o, out.Error) for o in outputs)):
+        return False
+    try:
+        return session.evaluate(ast.get_source_segment(text.strip(), last.value)) is None
+    except Exception:  # the value cannot be looked at again: it was not None
+        return False
+
 
 @dataclass
 class Reference:
     """What a step's reference answer does, seen from a scratch session."""
 
     changed: dict[str, Any]
-    errors: list[tuple[str, str]]
+    errors: list[Met]
     shown: list[str]
-    printed: list[str]
+    results: list[list[out.Output]]
     last_shown: list[str] = field(default_factory=list)
-    last_errors: list[str] = field(default_factory=list)
+    last_errors: list[Met] = field(default_factory=list)
     moments: list[lv.Moment] = field(default_factory=list)
     before: dict[str, Any] = field(default_factory=dict)
+    ends_looking: bool = False
+    """The last input looks at a value that shows nothing (``looks_at_nothing``)."""
 
     @property
     def shown_on_the_way(self) -> list[str]:
@@ -74,8 +167,13 @@ class Reference:
 
     @property
     def last_output(self) -> str:
-        """What the last reference input printed."""
-        return self.printed[-1] if self.printed else ""
+        """What the last reference input printed (in a pipe's width: as written)."""
+        return plain(self.results[-1]) if self.results else ""
+
+    @property
+    def names(self) -> set[str]:
+        """The variables of the step's start and end, whose names may appear in errors."""
+        return set(self.before) | set(self.changed)
 
 
 def engine_state() -> tuple:
@@ -132,25 +230,70 @@ class References:
         for step in self.lesson.steps[self.next:k]:
             replay(step, self.session)
         before = lv.snapshot(self.session.variables)
-        moments, results = [lv.moment(self.session.variables)], []
-        for source in self.lesson.steps[k].sources:
+        moments, results, met = [lv.moment(self.session.variables)], [], []
+        sources = self.lesson.steps[k].sources
+        for source in sources:
             results.append(self.session.execute(source))
-            moments.append(lv.moment(self.session.variables))
+            met.append(errors_met(source, results[-1]))
+            moments.append(lv.moment(self.session.variables, grads_cleared(source)))
         after = lv.snapshot(self.session.variables)
         self.next = k + 1
         flat = [o for r in results for o in r]
         last = results[-1] if results else []
         return Reference(
             lv.changed(before, after),
-            [(o.type, o.message) for o in flat if isinstance(o, out.Error)],
+            [m for ms in met for m in ms],
             [o.text for o in flat if isinstance(o, out.Echo | out.Printed)],
-            [plain(r, hints=self.hints) for r in results],
+            results,
             [o.text for o in last if isinstance(o, out.Echo | out.Printed)],
-            [o.type for o in last if isinstance(o, out.Error)],
-            moments, before)
+            met[-1] if met else [],
+            moments, before,
+            bool(sources) and looks_at_nothing(sources[-1], last, self.session))
 
 
 def replay(step: tx.Step, session: Any) -> None:
     """Run a step's reference inputs silently."""
     for source in step.sources:
         session.execute(source)
+
+
+def _grad_of(node: ast.AST) -> str | None:
+    """``x`` when ``node`` is ``x.grad`` (or ``x.grad.data``)."""
+    if isinstance(node, ast.Attribute) and node.attr == "data":
+        node = node.value
+    if (isinstance(node, ast.Attribute) and node.attr == "grad"
+            and isinstance(node.value, ast.Name)):
+        return node.value.id
+    return None
+
+
+def grads_cleared(text: str) -> frozenset[str]:
+    """The names whose ``.grad`` an input clears: ``x.grad.zero_()``, ``x.grad = None``."""
+    tree = _statements(text.strip())
+    names = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "zero_"):
+            names.add(_grad_of(node.func.value))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and (
+                node.value.value is None):
+            names |= {_grad_of(target) for target in node.targets}
+    return frozenset(names - {None})
+
+
+def bound_to(text: str, name: str) -> str | None:
+    """The expression the last top-level assignment of ``text`` binds ``name`` to, as written
+    (``x = x.double()``: ``x.double()``), or None."""
+    tree = _statements(text.strip())
+    for node in reversed(tree.body if tree is not None else []):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return ast.get_source_segment(text.strip(), node.value)
+    return None
+
+
+def uses(code: str, name: str) -> bool:
+    """Whether the expression ``code`` reads the variable ``name``."""
+    tree = _statements(code)
+    return tree is not None and any(isinstance(n, ast.Name) and n.id == name
+                                    for n in ast.walk(tree))

@@ -28,12 +28,15 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class TensorValue:
-    """A frozen copy of a tensor: its values, dtype, whether it requires grad, and its grad."""
+    """A frozen copy of a tensor: its values, dtype, whether it requires grad, and its grad;
+    ``leaf``: whether it is a leaf of the graph (made directly, not computed from a tensor that
+    requires grad), the only kind whose ``.grad`` backward() fills."""
 
     data: np.ndarray
     dtype: str
     requires_grad: bool
     grad: np.ndarray | None
+    leaf: bool = True
 
 
 def _is_tensor(value: Any) -> bool:
@@ -52,7 +55,7 @@ def freeze(value: Any) -> Any:
     """A comparable copy of a session value (tensors copied, containers frozen element-wise)."""
     if _is_tensor(value):
         return TensorValue(np.array(value.detach().numpy(), copy=True), str(value.dtype),
-                           bool(value.requires_grad), _grad_copy(value))
+                           bool(value.requires_grad), _grad_copy(value), bool(value.is_leaf))
     if isinstance(value, bool | int | float | complex | str) or value is None:
         return value
     if isinstance(value, list | tuple):
@@ -74,7 +77,7 @@ def _arrays_equal(a: np.ndarray | None, b: np.ndarray | None) -> bool:
 def identical(a: Any, b: Any) -> bool:
     """Exact equality of frozen values (used to see what a reference answer changed)."""
     if isinstance(a, TensorValue) and isinstance(b, TensorValue):
-        return (a.dtype == b.dtype and a.requires_grad == b.requires_grad
+        return (a.dtype == b.dtype and a.requires_grad == b.requires_grad and a.leaf == b.leaf
                 and _arrays_equal(a.data, b.data) and _arrays_equal(a.grad, b.grad))
     if isinstance(a, TensorValue) or isinstance(b, TensorValue):
         return False
@@ -158,16 +161,21 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
 @dataclass(frozen=True)
 class Moment:
     """The session after one input: its bindings (the objects themselves, so that a name bound
-    anew is told from one left alone) and a copy of each tensor's ``.grad``."""
+    anew is told from one left alone), a copy of each tensor's ``.grad`` and the names whose
+    ``.grad`` the input cleared on its way (``x.grad.zero_(); y.backward()`` clears x.grad and
+    adds to it at once: the copy alone would not tell)."""
 
     bindings: dict[str, Any]
     grads: dict[str, np.ndarray | None]
+    cleared: frozenset[str] = frozenset()
 
 
-def moment(variables: dict[str, Any]) -> Moment:
-    """The ``Moment`` of a session's public variables."""
+def moment(variables: dict[str, Any], cleared: Iterable[str] = ()) -> Moment:
+    """The ``Moment`` of a session's public variables, after an input that cleared the
+    ``.grad`` of the ``cleared`` names."""
     bindings = {n: v for n, v in variables.items() if not n.startswith("_")}
-    return Moment(bindings, {n: _grad_copy(v) for n, v in bindings.items() if _is_tensor(v)})
+    return Moment(bindings, {n: _grad_copy(v) for n, v in bindings.items() if _is_tensor(v)},
+                  frozenset(cleared))
 
 
 def rebound(moments: list[Moment]) -> set[str]:
@@ -178,6 +186,19 @@ def rebound(moments: list[Moment]) -> set[str]:
 
 def _cleared(grad: np.ndarray | None) -> bool:
     return grad is None or not grad.any()
+
+
+def last_restart(moments: list[Moment], names: Iterable[str], graded: Iterable[str]) -> int:
+    """How many inputs of ``moments`` there were up to the last one that started the step
+    afresh: bound one of ``names`` anew or cleared the ``.grad`` of one of ``graded`` (0: none
+    did). What an earlier input met belongs to an earlier try."""
+    last = 0
+    for i, (before, after) in enumerate(pairwise(moments), start=1):
+        if any(before.bindings.get(n) is not after.bindings.get(n) for n in names) or any(
+                n in after.cleared or (not _cleared(before.grads.get(n))
+                                       and _cleared(after.grads.get(n))) for n in graded):
+            last = i
+    return last
 
 
 def first_gradient(moments: list[Moment], name: str) -> np.ndarray | None:
@@ -197,7 +218,8 @@ def grad_bases(moments: list[Moment], name: str) -> list[np.ndarray | None]:
     it held at the start; then the other one (an input may clear it and add to it at once, as
     ``x.grad.zero_(); y.backward()`` does)."""
     start = moments[0].grads.get(name) if moments else None
-    cleared = _cleared(start) or any(_cleared(m.grads.get(name)) for m in moments[1:])
+    cleared = _cleared(start) or any(_cleared(m.grads.get(name)) or name in m.cleared
+                                     for m in moments[1:])
     return [None, start] if cleared else [start, None]
 
 
@@ -216,6 +238,17 @@ def gradients_added(grad: np.ndarray | None, added: np.ndarray | None,
     return 0
 
 
+def cleared_start(name: str, ref_moments: list[Moment], moments: list[Moment],
+                  grad: np.ndarray | None, *, rtol: float, atol: float) -> bool:
+    """Whether a step whose gradients add to what ``name.grad`` held at its start (a leftover
+    the step is about) finds the learner's ``grad`` cleared in ``moments`` and holding the
+    step's own gradients alone."""
+    if _cleared(grad_bases(ref_moments, name)[0]) or grad_bases(moments, name)[0] is not None:
+        return False
+    added = first_gradient(ref_moments, name)
+    return gradients_added(grad, added, [None], rtol=rtol, atol=atol) >= 1
+
+
 def added_up(name: str, what: str, *, base: np.ndarray | None) -> str:
     """The advice when ``name.grad`` holds gradients left over from an earlier try: ``what``
     says what is wrong with it; ``base``, what the step's own gradients add to (its first of
@@ -232,14 +265,16 @@ def mixed_gradients(moments: list[Moment], watched: Iterable[str],
     """For each ``watched`` name whose ``.grad`` mixes passes: the name in ``restarts`` that was
     bound anew while ``.grad`` held a gradient added during ``moments``, after which another
     gradient was added on top (so ``.grad`` sums passes through the old and the new object).
-    Clearing the gradient (None or zeros) or binding the watched name anew starts over."""
+    Clearing the gradient (None or zeros) or binding the watched name anew starts over; an
+    input that cleared it and added to it at once leaves the passes it added."""
     found = {}
     for name in watched:
         dirty, old, mixed = False, "", ""
         for before, after in pairwise(moments):
             grad = after.grads.get(name)
-            if before.bindings.get(name) is not after.bindings.get(name) or _cleared(grad):
-                dirty, old, mixed = False, "", ""
+            if before.bindings.get(name) is not after.bindings.get(name) or _cleared(grad) or (
+                    name in after.cleared):
+                dirty, old, mixed = not _cleared(grad), "", ""
                 continue
             again = sorted(n for n in restarts - {name}
                            if before.bindings.get(n) is not after.bindings.get(n))

@@ -282,3 +282,145 @@ def test_the_lesson_prompt_reports_the_terminal_width(monkeypatch):
         assert ask.columns() == 123  # stdout's, as the REPL's output uses
         monkeypatch.setattr(render, "terminal_width", lambda stream: None)
         assert ask.columns() == DummyOutput().get_size().columns  # else the prompt's
+
+
+# --- QA round 2 ------------------------------------------------------------------------------
+# 1: an expected error is the reference's (type and message, from the call the step asks for),
+#    met since the learner last started the step afresh; the rest of the step still applies
+
+def passes_only_after(text, n, total, last):
+    """Whether step ``n`` was passed by the input ``last`` and not before it."""
+    before, after = visit(text, n, total).split(f">>> {last}\n", 1)
+    return "✓" not in before and "✓ Correct" in after
+
+
+@pytest.mark.parametrize(("n", "skips", "tries", "last"), [
+    # lesson 2, step 15 asks for x.copy(): another AttributeError is not it
+    (2, 14, ["torch.autograd.record()", "x.attach_grad()"], "x.copy()"),
+    # lesson 2, step 2: the error met before y was made is not y.backward()'s
+    (2, 1, ["x.backward()", "y = x * x"], "y.backward()"),
+    # lesson 2, step 11: an earlier try's error does not stand for the fresh start's
+    (2, 10, ["y = 2 * torch.dot(x, x); y.backward(); y.backward()",
+             "x.grad.zero_(); y = 2 * torch.dot(x, x); y.backward()"], "y.backward()"),
+    # lesson 3, step 5: the same error from y.backward() is not the one autograd.grad meets
+    (3, 4, ["y.backward()", "y.backward()"], "torch.autograd.grad(y, x, create_graph=True)"),
+])
+def test_an_expected_error_is_the_one_the_step_asks_for(n, skips, tries, last, tmp_path):
+    _, text = guide(n, [":skip"] * skips + tries + [last], tmp_path)
+    total = lessons.lesson_info(n).steps
+    assert passes_only_after(text, n=skips + 1, total=total, last=last)
+    assert "partly from a backward()" not in visit(text, skips + 1, total)
+
+
+def test_the_same_error_from_another_call_is_named(tmp_path):
+    _, text = guide(3, [":skip"] * 4 + ["y.backward()", "y.backward()"], tmp_path)
+    assert ("Not yet: this step meets that RuntimeError in torch.autograd.grad(y, x, "
+            "create_graph=True), not in the code you ran: run that.") in visit(text, 5, 7)
+
+
+def test_an_error_met_before_starting_afresh_is_named(tmp_path):
+    _, text = guide(2, [":skip", "x.backward()", "y = x * x", "y.sum()"], tmp_path)
+    assert ("Not yet: the RuntimeError you met came before y = x * x, which started the step "
+            "afresh: run the code that raises it again.") in visit(text, 2, 19)
+
+
+def test_errors_are_alike_but_for_names_and_numbers():
+    from autodiff_repl.lesson_reference import Met, called
+
+    def met(etype, message, source="f()"):
+        return Met(etype, message, source, called(source))
+
+    element = "element {} of tensors does not require grad and does not have a grad_fn"
+    assert met("RuntimeError", element.format(0)).like(met("RuntimeError", element.format(1)),
+                                                        [])
+    copy = met("AttributeError", "'Tensor' object has no attribute 'copy'", "x.copy()")
+    assert not met("AttributeError", "'Tensor' object has no attribute 'attach_grad'",
+                   "x.attach_grad()").like(copy, ["x"])
+    assert met("NameError", "name 'w' is not defined").like(
+        met("NameError", "name 'x' is not defined"), ["w", "x"])
+    grad = met("RuntimeError", "Trying ...", "torch.autograd.grad(y, x, create_graph=True)")
+    assert met("RuntimeError", "Trying ...", "g, = grad(y, x)").answers(grad, [])
+    assert not met("RuntimeError", "Trying ...", "y.backward()").answers(grad, [])
+    assert met("RuntimeError", "Trying ...", "backward y").calls == {"backward"}
+
+
+# 2: the reference answer is fitted to the terminal as the learner's own output is
+
+@pytest.mark.parametrize("width", [64, 80, 100])
+def test_the_reference_answer_to_compare_notes_fits_the_width(width, tmp_path):
+    answer = "x.grad.zero_(); y = 2 * torch.dot(x, x); y.backward(); y.backward()"
+    _, text = guide(2, [":skip"] * 10 + [answer], tmp_path, width=width)
+    notes = visit(text, 11, 19).split("the reference answer:\n")[1].split("\n\n")[0]
+    error = notes.split("RuntimeError: ")[1].split("\nhint: ")[0].split("\n")
+    assert max(len(line) for line in notes.split("\n")) <= width
+    assert len(error) > 1 and all(line.startswith(" " * 14) for line in error[1:])
+    rest = [line for line in notes.split("\n")
+            if not line.startswith(("RuntimeError", ">>> ", "tensor(", " " * 14))]
+    assert rest[0].startswith("hint: ") and len(rest) > 3
+    assert all(line.startswith(("hint: ", " " * 6)) for line in rest)
+
+
+# 3: a non-leaf where the reference has a leaf
+
+def test_a_non_leaf_variable_is_named_with_the_way_to_make_a_leaf(tmp_path):
+    fx = "fx = torch.log(x ** 2) * torch.sin(x) + 1 / x"
+    make = "x = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)"
+    _, text = guide(4, [":skip"] * 4 + ["x = torch.tensor(2.0, requires_grad=True)",
+                                        "x = x.double()", fx, "fx", make, fx, "fx"], tmp_path)
+    seen = visit(text, 5, 12)
+    assert ("Not yet: x is not a leaf: x.double() made a new tensor from it, and backward() "
+            "fills the .grad of leaves only; create it directly: " + make + ".") in seen
+    before, after = seen.split(f">>> {make}\n")
+    assert "✓" not in before and "✓ Correct" in after
+
+
+# 4: a step that adds to the gradient it starts from, after the learner cleared it
+
+def test_a_cleared_leftover_gradient_gets_what_the_step_expects_and_skip_agrees(tmp_path):
+    _, text = guide(2, [":skip"] * 3 + ["x.grad.zero_(); y = x.sum(); y.backward(); x.grad",
+                                        ":skip"], tmp_path)
+    seen = visit(text, 4, 19)
+    assert ("Not yet: x.grad is tensor([1., 1., 1., 1.]); the step expects "
+            "tensor([1., 3., 5., 7.]), the gradient x.grad held when the step began plus this "
+            "step's, but it was cleared. :back redoes the previous step, or :reset restarts "
+            "this one with that gradient.") in seen
+    skipped = seen.split(">>> :skip\n")[1]
+    assert "the step's starting state is back" in skipped
+    assert ">>> x.grad\ntensor([1., 3., 5., 7.])" in skipped
+    assert "tensor([2., 2., 2., 2.])" not in skipped
+
+
+# 5: a step that asks to look at a value that shows nothing waits for the look
+
+@pytest.mark.parametrize(("n", "skips", "first", "look", "after"), [
+    (1, 2, "x.requires_grad_(True)", "x.grad", "y = 2 * torch.dot(x, x)"),
+    (2, 5, "w = torch.arange(4.0)", "w.grad", "why w.grad"),
+    (2, 9, "y = x * x", "y.grad", "x.grad.zero_()"),
+])
+def test_a_step_that_asks_to_look_at_a_value_waits_for_it(n, skips, first, look, after,
+                                                          tmp_path):
+    _, text = guide(n, [":skip"] * skips + [first, look, after], tmp_path)
+    total = lessons.lesson_info(n).steps
+    assert passes_only_after(text, skips + 1, total, look)
+    assert "Not yet" not in visit(text, skips + 1, total)
+    if n == 1:  # the look no longer counts toward the next step
+        assert "Not yet" not in visit(text, skips + 2, total)
+
+
+def test_a_step_ending_in_a_look_says_so_when_it_is_missing(tmp_path):
+    _, text = guide(1, [":skip"] * 2 + ["x.requires_grad_(True)", "y = 2"], tmp_path)
+    assert "Not yet: now look at x.grad." in visit(text, 3, 16)
+
+
+# 6: lesson hints wrap as the REPL's do, under their text
+
+def test_lesson_hints_hang_under_their_text(tmp_path):
+    # a hint after "Not yet" (lesson 3, step 5), then two on :hint (step 6), at 64 columns
+    answers = [":skip"] * 4 + ["y.backward()", "y.backward()", ":skip", ":hint", ":hint"]
+    _, text = guide(3, answers, tmp_path, width=64)
+    shown = "\n".join([*visit(text, 5, 7).split("Not yet")[1:], visit(text, 6, 7)])
+    hints = re.findall(r"^hint: .*\n(?: {6}\S.*\n)*", shown, re.MULTILINE)
+    assert len(hints) >= 3 and all(hint.count("\n") >= 2 for hint in hints)  # each wrapped
+    assert ("hint: t = torch.tensor([0.0, 1.0, 2.0], requires_grad=True);\n"
+            "      s = torch.sin(t)") in shown
+    assert all(len(line) <= 64 for hint in hints for line in hint.split("\n"))
