@@ -25,7 +25,7 @@ from autodiff_repl import engine
 from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.graph import RECORDING
 from autodiff_repl.engine.limits import LIMITS
-from autodiff_repl.engine.tensor import WARNED_ONCE
+from autodiff_repl.engine.messages import WARNED_ONCE
 from autodiff_repl.lang import commands, help_pages, hints
 from autodiff_repl.lang.check import check
 from autodiff_repl.lang.errors import LangError, from_lang_error, runtime_error, source_line

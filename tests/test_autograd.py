@@ -597,7 +597,7 @@ def test_version_counts_in_place_updates():
 # --- details PyTorch 2.13 prints (checked against it) ------------------------------------------
 
 def test_the_first_gradient_kept_with_create_graph_is_a_copy():
-    from autodiff_repl.engine.tensor import WARNED_ONCE
+    from autodiff_repl.engine.messages import WARNED_ONCE
 
     WARNED_ONCE.clear()
     x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -619,7 +619,7 @@ def test_iterating_unbinds():
 
 
 def test_t_of_a_tensor_that_is_not_a_matrix_warns_once():
-    from autodiff_repl.engine.tensor import WARNED_ONCE
+    from autodiff_repl.engine.messages import WARNED_ONCE
 
     WARNED_ONCE.clear()
     with pytest.warns(UserWarning) as record:

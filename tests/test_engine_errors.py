@@ -11,7 +11,7 @@ import warnings
 import pytest
 
 from autodiff_repl import engine as torch
-from autodiff_repl.engine.tensor import NON_LEAF_GRAD_WARNING
+from autodiff_repl.engine.messages import NON_LEAF_GRAD_WARNING
 
 pytestmark = pytest.mark.usefixtures("clean_engine")
 
@@ -337,7 +337,7 @@ def test_no_warning_for_a_leaf_or_a_retained_grad():
 
 
 def test_float_of_a_tensor_that_requires_grad_warns_once():
-    from autodiff_repl.engine.tensor import WARNED_ONCE
+    from autodiff_repl.engine.messages import WARNED_ONCE
 
     WARNED_ONCE.clear()  # as in a fresh process
     with pytest.warns(UserWarning) as record:

@@ -1,7 +1,7 @@
 """A NumPy autograd engine with PyTorch's names and behaviour.
 
 ``import autodiff_repl.engine as torch`` and a small PyTorch program runs unchanged: tensors and
-dtypes, the operations of the op table (``ops.py``), ``backward`` and ``autograd.grad``,
+dtypes, the operations of the op table (``ops``), ``backward`` and ``autograd.grad``,
 ``no_grad``, forward mode, ``autograd.functional`` and ``gradcheck``. Tensors print as PyTorch
 prints them.
 """
@@ -203,7 +203,8 @@ from autodiff_repl.engine.shapes import (
     unsqueeze,
     vstack,
 )
-from autodiff_repl.engine.tensor import Size, Tensor, return_types
+from autodiff_repl.engine.tensor import Tensor
+from autodiff_repl.engine.tensor_types import Size, return_types
 
 backends.bind_graph()
 

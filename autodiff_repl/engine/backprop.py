@@ -28,7 +28,9 @@ from autodiff_repl.engine import ops, views
 from autodiff_repl.engine.backends import GRAPH, RAW
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import Node, reachable
-from autodiff_repl.engine.tensor import INPLACE, Tensor, _warn_once
+from autodiff_repl.engine.inplace import INPLACE
+from autodiff_repl.engine.messages import warn_once
+from autodiff_repl.engine.tensor import Tensor
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -110,7 +112,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
              observer: Observer | None = None) -> None:
     """``torch.autograd.backward``: accumulate d(tensors)/d(leaf) into every leaf's ``.grad``."""
     if create_graph:
-        _warn_once(CREATE_GRAPH_CYCLE)
+        warn_once(CREATE_GRAPH_CYCLE)
     roots, seeds = _roots(tensors, grad_tensors, create_graph)
     only = None
     if inputs is not None:  # node -> the tensor whose .grad takes its gradient

@@ -18,7 +18,8 @@ import numpy as np
 from autodiff_repl.engine import dtypes, rng
 from autodiff_repl.engine.fma import fma
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.engine.tensor import ONLY_FLOAT, Tensor, _shape_args
+from autodiff_repl.engine.messages import ONLY_FLOAT
+from autodiff_repl.engine.tensor import Tensor, _shape_args
 
 RNG = rng.Generator(0)
 """The generator the random functions draw from; ``manual_seed`` replaces it (the lessons swap

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autodiff_repl.engine import dtypes, ops
+from autodiff_repl.engine.dim_names import numpy_names
 from autodiff_repl.engine.functions import (
     _NO_PARAMS,
     _dims,
@@ -24,7 +25,8 @@ from autodiff_repl.engine.functions import (
 )
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.sort_order import sort_order, topk_order
-from autodiff_repl.engine.tensor import Tensor, numpy_names, return_types
+from autodiff_repl.engine.tensor import Tensor
+from autodiff_repl.engine.tensor_types import return_types
 
 
 def _sum_input(t: Tensor, dtype) -> Tensor:

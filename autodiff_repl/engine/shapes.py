@@ -12,6 +12,7 @@ import builtins
 import numpy as np
 
 from autodiff_repl.engine import dtypes, ops, views
+from autodiff_repl.engine.dim_names import numpy_names
 from autodiff_repl.engine.functions import (
     _NO_PARAMS,
     FORWARD,
@@ -26,9 +27,10 @@ from autodiff_repl.engine.functions import (
     to,
 )
 from autodiff_repl.engine.grad_mode import STATE
+from autodiff_repl.engine.inplace import INPLACE, take_node
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.reductions import _picked, _sum_input
-from autodiff_repl.engine.tensor import INPLACE, Tensor, numpy_names, take_node
+from autodiff_repl.engine.tensor import Tensor
 
 
 def _reshaped(op, t: Tensor, shape: tuple[int, ...]) -> Tensor:

@@ -111,7 +111,7 @@ def check_inplace(t, written: str | None = None) -> None:
 def _multiple_views_message(node, what: str) -> str:
     """The message for the output of ``node``: the number of the piece for split and unbind (for
     unbind: its index along the dim), else 0."""
-    from autodiff_repl.engine.tensor import _BACKWARD_SUFFIX
+    from autodiff_repl.engine.inplace import _BACKWARD_SUFFIX
 
     output = node.params.get("i", node.params["index"][-1]) if node.op in ops.MULTIPLE_VIEWS \
         else 0
@@ -153,7 +153,8 @@ def updated(t) -> None:
 def _write_into_base(v, base) -> None:
     """The base takes ``v``'s new values at ``v``'s elements: node ``CopySlices``."""
     from autodiff_repl.engine import functions as F
-    from autodiff_repl.engine.tensor import _alias, take_node
+    from autodiff_repl.engine.inplace import take_node
+    from autodiff_repl.engine.inplace_methods import _alias
 
     index = region(v)
     if _overlapping(index, base._data.shape):
@@ -173,7 +174,7 @@ def _refresh(v, base) -> None:
     """``v`` becomes a view of its base's current value: node ``AsStridedBackward0`` (a view as
     in ``from_multiple_views`` only takes the values: its grad_fn is invalid now)."""
     from autodiff_repl.engine import functions as F
-    from autodiff_repl.engine.tensor import take_node
+    from autodiff_repl.engine.inplace import take_node
 
     if from_multiple_views(v):
         v._data = np.asarray(ops.replay(base._data, v._view_steps))

@@ -18,8 +18,8 @@ import numpy as np
 
 import autodiff_repl.engine as engine
 from autodiff_repl.engine import autograd as engine_autograd
+from autodiff_repl.engine.dim_names import numpy_names
 from autodiff_repl.engine.limits import check_numel, check_work
-from autodiff_repl.engine.tensor import numpy_names
 from autodiff_repl.lang.limits import DEFAULT, LimitError, take
 
 

@@ -5,7 +5,8 @@ from autodiff_repl.engine.autograd import forward_ad, functional
 from autodiff_repl.engine.backprop import backward, grad
 from autodiff_repl.engine.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autodiff_repl.engine.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autodiff_repl.engine.tensor import ONLY_FLOAT, Tensor
+from autodiff_repl.engine.messages import ONLY_FLOAT
+from autodiff_repl.engine.tensor import Tensor
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False) -> Tensor:

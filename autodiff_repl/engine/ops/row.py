@@ -1,0 +1,110 @@
+"""What a row of the op table is (``Op``, its test ``Sample``) and what the rows share: the shape
+helpers their formulas use and the sample shapes of the generated gradient tests."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+OUT = -1  # in ``needs``: the op's output
+ELEMENTWISE = "elementwise"
+LINEAR = "linear"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One gradient-test case: input shapes, parameters, and how to call the op publicly."""
+
+    shapes: tuple[tuple[int, ...], ...]
+    params: dict = field(default_factory=dict)
+    call: Callable | None = None  # default: engine.<op.name>(*inputs, **params)
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    name: str
+    grad_fn: str
+    forward: Callable
+    vjp: tuple[Callable, ...] | Callable
+    jvp: tuple[Callable, ...] | Callable | str
+    expr: str
+    formula: tuple[str, ...]
+    needs: tuple[tuple[int, ...], ...] = ()
+    says: tuple[str, ...] = ()
+    variadic: bool = False
+    samples: tuple[Sample, ...] = ()
+    domain: tuple[float, float] = (-2.0, 2.0)
+    away_from: tuple[float, ...] = ()  # kinks the test inputs keep clear of
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}: {self.grad_fn}>"
+
+
+# --- shape helpers shared by the formulas (plain Python on shapes) --------------------------
+
+def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the reduced ``dims`` kept as size 1 (what keepdim=True gives)."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def reduced_size(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
+    """How many elements each output element of a reduction over ``dims`` summed."""
+    if dims is None:
+        return math.prod(shape)
+    return math.prod(shape[d] for d in dims)
+
+
+def _spread(m, g, x, dims, keepdim):
+    """Broadcast a reduction's gradient ``g`` back to the input's shape."""
+    if dims is not None and not keepdim:
+        g = m.reshape(g, kept_shape(x.shape, dims))
+    return m.expand(g, x.shape)
+
+
+# --- sample shapes for the generated tests ------------------------------------------------------
+
+UNARY = (Sample(((),)), Sample(((4,),)), Sample(((2, 3),)))
+BINARY = (Sample(((), ())), Sample(((4,), (4,))), Sample(((2, 3), (2, 3))),
+          Sample(((2, 3), (3,))), Sample(((3, 1), (1, 4))), Sample(((4,), ())))
+REDUCE = (Sample(((4,),)), Sample(((2, 3),)), Sample(((2, 3, 2),)))
+
+
+def _public(name: str) -> Callable:
+    """A sample's call through the public function ``engine.<name>`` (for rows named otherwise)."""
+    def call(*inputs, **params):
+        return getattr(_engine(), name)(*inputs, **params)
+    call.__name__ = name
+    return call
+
+
+def _reduce_dim(name: str) -> tuple[Sample, ...]:
+    call = _public(name)
+    return (Sample(((2, 3),), {"dim": 0}, call),
+            Sample(((2, 3),), {"dim": 1, "keepdim": True}, call),
+            Sample(((2, 3, 2),), {"dim": (0, 2)}, call), Sample(((4,),), {"dim": -1}, call))
+
+
+def _row(name, grad_fn, forward, vjp, jvp, expr, formula, **kw) -> Op:
+    return Op(name, grad_fn, forward, vjp, jvp, expr, formula, **kw)
+
+
+def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``x`` over the axes broadcasting added or stretched, back to ``shape``."""
+    lead = x.ndim - len(shape)
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    if not stretched:
+        if not lead:
+            return x
+        if shape:  # only leading axes were added (a bias): the sum has the right shape already
+            return np.add.reduce(x, axis=tuple(range(lead)), dtype=x.dtype)
+    # np.add.reduce is np.sum without its Python wrapper
+    x = np.add.reduce(x, axis=tuple(range(lead)) + stretched, keepdims=True, dtype=x.dtype)
+    return x.reshape(shape)
+
+
+def _engine():
+    from autodiff_repl import engine
+    return engine
