@@ -29,13 +29,13 @@ def _reshaping(name, grad_fn, expr, samples) -> Op:
                 expr, ("1",), samples=samples, says=("{up} reshaped back to {in_shape}",))
 
 
-VIEW = _reshaping("view", "ViewBackward0", "{0} as {shape}",
+VIEW = _reshaping("view", "ViewBackward0", "{0} reshaped to ({shape})",
                   (Sample(((2, 3),), call=lambda x: x.view(3, 2)),
                    Sample(((2, 3),), {"shape": (6,)}, _public("reshape")),
                    Sample(((4,),), call=lambda x: x.reshape(2, -1))))
-RESHAPE_ALIAS = _reshaping("reshape_alias", "ReshapeAliasBackward0", "{0} as {shape}",
+RESHAPE_ALIAS = _reshaping("reshape_alias", "ReshapeAliasBackward0", "{0} reshaped to ({shape})",
                            (Sample(((2, 3),), call=lambda x: x.t().reshape(3, 2, 1)),))
-UNSAFE_VIEW = _reshaping("unsafe_view", "UnsafeViewBackward0", "{0} as {shape}",
+UNSAFE_VIEW = _reshaping("unsafe_view", "UnsafeViewBackward0", "{0} reshaped to ({shape})",
                          (Sample(((2, 3),), call=lambda x: x.t().reshape(-1)),
                           Sample(((2, 3),), call=lambda x: x.t().flatten())))
 SQUEEZE = _reshaping("squeeze", "SqueezeBackward0", "squeeze {0}", (Sample(((1, 3, 1),)),))
