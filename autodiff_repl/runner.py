@@ -25,6 +25,7 @@ from typing import Any, Protocol, TextIO
 from autodiff_repl import outputs as out
 from autodiff_repl import render
 from autodiff_repl import transcript as tx
+from autodiff_repl.prose import MAX_WIDTH, reflow
 from autodiff_repl.render import plain
 
 MAX_BYTES = 1 << 20
@@ -189,6 +190,13 @@ def _show(stream: TextIO, outputs: list[out.Output], *, hints: bool, console: An
         render.to_console(console, outputs, hints=hints)
 
 
+def _prose(stream: TextIO, text: str) -> str:
+    """Narration as a terminal should show it: reflowed to its width, as the lesson guide does
+    (a pipe or a file gets it as written)."""
+    width = render.terminal_width(stream)
+    return reflow(text, min(width, MAX_WIDTH) if width else None)
+
+
 def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = True,
              compare: bool = True, stream: TextIO | None = None, stop_first: bool = False,
              result: RunResult | None = None, console: Any = None) -> RunResult:
@@ -201,7 +209,7 @@ def run_step(step: tx.Step, session: SessionLike, *, path: str, hints: bool = Tr
     for item in step.items:
         if isinstance(item, str):
             if stream is not None:
-                stream.write(item + "\n")
+                stream.write(_prose(stream, item) + "\n")
             continue
         outputs = session.execute(item.source)
         got = tx.output_lines(plain(outputs, hints=hints))
@@ -243,7 +251,7 @@ def run_transcript(transcript: tx.Transcript, session: SessionLike, *, hints: bo
     """Run every step of a transcript in order in one session."""
     result = RunResult()
     if stream is not None and transcript.preamble:
-        stream.write(transcript.preamble + "\n\n")
+        stream.write(_prose(stream, transcript.preamble) + "\n\n")
     for step in transcript.steps:
         run_step(step, session, path=transcript.path, hints=hints, compare=compare,
                  stream=stream, stop_first=stop_first, result=result, console=console)

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from autodiff_repl import lessons
-from autodiff_repl.lesson_guide import Guide, reflow
+from autodiff_repl.lesson_guide import Guide
+from autodiff_repl.prose import reflow
 
 
 def guide(n, answers, tmp_path, **kwargs):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autodiff_repl import runner
+from autodiff_repl import transcript as tx
 from autodiff_repl.lessons import lessons_dir
 
 
@@ -243,3 +244,25 @@ def test_an_ellipsis_cannot_hide_an_unexpected_error(write):
     path = write(">>> graph nothing_here\n...\n")
     code, text, _ = run(path, check=True)
     assert code == 1 and "output differs" in text
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal (its width comes from COLUMNS)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_lesson_narration_is_reflowed_on_a_terminal_and_kept_in_a_pipe(monkeypatch):
+    path = lessons_dir() / "01_autograd.txt"
+    transcript = tx.parse(path.read_text(encoding="utf-8"), str(path))
+    monkeypatch.setenv("COLUMNS", "60")
+    shown = _Terminal()
+    runner.run_transcript(transcript, runner.new_session(), stream=shown)
+    piped = io.StringIO()
+    runner.run_transcript(transcript, runner.new_session(), stream=piped)
+    narration = [ln for ln in shown.getvalue().split("\n")
+                 if ln and not ln.startswith((">>>", "...", " ")) and "tensor(" not in ln]
+    assert narration and max(map(len, narration)) <= 60
+    assert max(map(len, piped.getvalue().split("\n"))) > 60  # as written: up to ~95 columns
+    assert "We want the gradient of y = 2·xᵀx with respect to the vector x." in piped.getvalue()
