@@ -1,12 +1,12 @@
 """What a CPU-only PyTorch says about devices, integer division by zero, gradient dtypes,
 ``torch.linalg`` norms, the reprs of handles and grad modes, and arguments of the wrong type
 (``x @ 3``, ``backward(gradient=2.0)``) -- pinned as strings, and compared with PyTorch where it
-is installed."""
+is installed. The ``CASES`` table is run by ``test_names_engine`` with its own (engine and torch);
+the tests below are the ones a table can't hold."""
 
 from __future__ import annotations
 
 import pytest
-from test_names_engine import outcome  # what the user sees: a repr, or ``Error: message``
 
 import autodiff_repl.engine as torch
 
@@ -115,19 +115,6 @@ CASES = {
             t.ones(3, requires_grad=True)),
         "tensor([2., 2., 2.])"),
 }
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_engine_prints_what_pytorch_prints(name):
-    fn, expected = CASES[name]
-    assert outcome(lambda: fn(torch)) == expected
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_the_pinned_strings_are_pytorchs(name):
-    real = pytest.importorskip("torch")
-    fn, expected = CASES[name]
-    assert outcome(lambda: fn(real)) == expected
 
 
 @pytest.mark.parametrize(("grad_dtype", "cpp"), [

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_engine_devices import CASES as DEVICE_CASES  # devices, division, linalg, type errors
 
 import autodiff_repl.engine as torch
 from autodiff_repl.engine.gradcheck import gradcheck, gradgradcheck
@@ -277,6 +278,7 @@ HESSIAN = {
 
 CASES = {f"diagonal_{k}": case for k, case in DIAGONAL.items()}
 CASES |= {f"einsum_{k}": case for k, case in EINSUM.items()}
+CASES |= {f"device_{k}": case for k, case in DEVICE_CASES.items()}
 CASES |= {f"creation_{k}": case for k, case in CREATION.items()}
 CASES |= {f"hessian_{k}": case for k, case in HESSIAN.items()}
 

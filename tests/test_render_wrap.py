@@ -84,16 +84,19 @@ def test_a_command_in_a_hint_stays_on_one_line() -> None:
         assert any("grad y x --create-graph" in row for row in wrap_text(hint, width)), width
 
 
+WRAPPED_ERROR = [  # NO_GRAD at 80 columns (also what a pty shows: test_repl_wrap_pty)
+    "RuntimeError: element 0 of tensors does not require grad and does not have a",
+    "              grad_fn",
+    "hint: y was computed from x, which does not require grad, so no graph was",
+    "      recorded",
+    "hint: call x.requires_grad_() (or create x with requires_grad=True), then",
+    "      compute y again",
+]
+
+
 def test_continuation_lines_hang_under_the_text() -> None:
     rows = render.plain([NO_GRAD], width=80).split("\n")
-    assert rows == [
-        "RuntimeError: element 0 of tensors does not require grad and does not have a",
-        "              grad_fn",
-        "hint: y was computed from x, which does not require grad, so no graph was",
-        "      recorded",
-        "hint: call x.requires_grad_() (or create x with requires_grad=True), then",
-        "      compute y again",
-    ]
+    assert rows == WRAPPED_ERROR
     assert hang("  → x (input 1 of 2): ∂t1/∂x = x", 80) == 22
     assert hang("  ✓ x is a leaf (made directly)", 80) == 4
     assert hang("  upstream ∂y/∂t1 = 2", 80) == 6  # no label: 4 deeper than the line

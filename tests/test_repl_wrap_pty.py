@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_render_wrap import WRAPPED_ERROR  # what NO_GRAD looks like at 80 columns
 
 pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -20,14 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 SCRIPT = ("x = torch.arange(4.0)", "y = (x * x).sum()", "y.backward()",
           "x = torch.arange(4.0, requires_grad=True)", "y = 2 * torch.dot(x, x)", "backward y")
-WRAPPED_ERROR = [
-    "RuntimeError: element 0 of tensors does not require grad and does not have a",
-    "              grad_fn",
-    "hint: y was computed from x, which does not require grad, so no graph was",
-    "      recorded",
-    "hint: call x.requires_grad_() (or create x with requires_grad=True), then",
-    "      compute y again",
-]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
