@@ -85,6 +85,11 @@ def _seed(t: Tensor, g, i: int, create_graph: bool):
 
 
 def _roots(tensors, grad_tensors, create_graph):
+    if type(tensors) is Tensor and grad_tensors is None and tensors._base is None:
+        if not tensors._rg:  # ``loss.backward()``, the common case, in short
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn")
+        return [tensors._edge()], [_seed(tensors, None, 0, create_graph)]
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
@@ -157,8 +162,8 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     either, only the nodes that lead to them run."""
     m = GRAPH if create_graph else RAW
     totals: dict = {}  # node -> the sum of the gradients that reached it so far
-    for root, seed in zip(roots, seeds, strict=False):
-        totals[root] = seed if root not in totals else totals[root] + seed
+    for i, root in enumerate(roots):
+        totals[root] = seeds[i] if root not in totals else totals[root] + seeds[i]
     waiting = [(-node.seq, node) for node in totals]  # the largest sequence number first
     heapq.heapify(waiting)
     wanted = capture if capture is not None else accumulate_into
@@ -169,6 +174,9 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     recording = STATE.enabled
     STATE.enabled = create_graph  # the formulas record a graph only for create_graph
     try:
+        if plain and not create_graph:
+            _plain_pass(totals, waiting, retain_graph)
+            return captured
         while waiting:
             node = pop(waiting)[1]
             g = totals.pop(node)
@@ -253,6 +261,64 @@ def run(roots, seeds, retain_graph: bool, create_graph: bool, accumulate_into=No
     return captured
 
 
+def _plain_pass(totals: dict, waiting: list, retain_graph: bool) -> None:
+    """``run``'s loop for the common case, ``loss.backward()``: NumPy formulas, every leaf's
+    ``.grad``, nobody watching. The same steps with the other cases' branches left out (this is
+    the engine's hottest loop: a training step spends most of its Python time here)."""
+    pop, push, get = heapq.heappop, heapq.heappush, totals.get
+    m = RAW
+    while waiting:
+        node = pop(waiting)[1]
+        g = totals.pop(node)
+        op = node.op
+        if op is None:  # a leaf's AccumulateGrad
+            leaf = node.variable
+            if leaf is not None:
+                _accumulate(leaf, g, False, may_keep=True)
+            continue
+        if node.hooks is not None or node.retained is not None:
+            g = _node_hooks(node, g, False)
+        if node.freed and node.kept:
+            raise RuntimeError(SECOND_BACKWARD)
+        if INPLACE.active:
+            INPLACE.check(node)
+        vjps, params, metas, out = op.vjp, node.params, node.metas, node.out
+        if node.saved is None and op.jvp is ELEMENTWISE:  # the formulas read only g and out
+            xs = _NONES[len(metas)]
+        else:
+            xs = _inputs_for(node, False, op.jvp is ELEMENTWISE)
+        if op.variadic:
+            every = vjps(m, g, xs, out, **params)
+        i = -1
+        for parent in node.parents:
+            i += 1
+            if parent is None:
+                continue
+            if op.variadic:
+                gi = every[i]
+            elif params:
+                gi = vjps[i](m, g, *xs, out, **params)
+            else:
+                gi = vjps[i](m, g, *xs, out)
+            if gi is None:
+                continue
+            shape, dtype = metas[i]
+            if gi.shape != shape:  # broadcasting stretched this input: sum back
+                gi = m.sum_to(gi, shape)
+            if type(gi) is not ndarray or gi.dtype is not dtype:  # a NumPy scalar, or promoted
+                gi = np.asarray(gi, dtype=dtype)
+            total = get(parent)
+            if total is None:
+                totals[parent] = gi
+                push(waiting, (-parent.seq, parent))
+            else:
+                totals[parent] = total + gi
+        gi = g = total = every = None  # drop our references: a leaf may take over the array
+        if not retain_graph:  # free what the node saved: a second backward must refuse
+            node.saved = node.out = None
+            node.freed = True
+
+
 def _leading_to(roots, wanted) -> set:
     """The nodes behind ``roots`` that a path leads from to a node of ``wanted``: all a pass for
     those inputs must run (PyTorch's engine runs no other, so it frees no other)."""
@@ -306,11 +372,11 @@ def _inputs_for(node: Node, create_graph: bool, elementwise: bool):
             return _NONES[len(node.metas)]
         return [_meta(shape, dtype) for shape, dtype in node.metas]
     xs = []
-    for t, (shape, dtype) in zip(saved, node.metas, strict=False):
+    for i, t in enumerate(saved):  # (not zip: its strict= keyword costs as much as the loop)
         if t is not None:
             xs.append(t if create_graph else t._data)
         else:
-            xs.append(None if elementwise else _meta(shape, dtype))
+            xs.append(None if elementwise else _meta(*node.metas[i]))
     return xs
 
 
@@ -325,6 +391,7 @@ def _run_hooks(hooks, g, create_graph: bool):
 
 # References to ``g`` while ``_accumulate`` checks it: run's local, the argument, getrefcount's.
 _OWN_REFS = 3
+getrefcount = sys.getrefcount
 
 
 def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> None:
@@ -345,8 +412,8 @@ def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> 
     if leaf._grad is None:
         # PyTorch steals a gradient buffer nobody else refers to instead of copying it: a
         # writeable array owning its memory, that only run() and this call hold.
-        if (may_keep and type(g) is np.ndarray and g.base is None and g.flags.writeable
-                and sys.getrefcount(g) <= _OWN_REFS and g.dtype == leaf._data.dtype):
+        if (may_keep and type(g) is ndarray and g.base is None and getrefcount(g) <= _OWN_REFS
+                and g.dtype is leaf._data.dtype and g.flags.writeable):
             leaf._grad = Tensor._wrap(g)
         else:
             leaf._grad = Tensor._wrap(np.array(g, dtype=leaf._data.dtype, copy=True))

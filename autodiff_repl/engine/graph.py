@@ -29,36 +29,12 @@ _PLANS: dict = {}
 
 
 def _save_plan(op, required: tuple) -> tuple:
-    """What a node of ``op`` keeps, given which inputs require grad: (a keep-flag per input, or
-    None if no input is kept; keep the output?; keeps anything?). Computed once per pattern."""
+    """``op.plan(required)`` for three or more inputs, computed once per pattern."""
     key = (op, required)
     plan = _PLANS.get(key)
     if plan is None:
-        wanted = set()
-        for needs, req in zip(op.needs, required, strict=False):
-            if req:
-                wanted.update(needs)
-        keep = tuple(i in wanted for i in range(len(required)))
-        plan = _PLANS[key] = (keep if any(keep) else None, -1 in wanted, bool(wanted))
+        plan = _PLANS[key] = op.plan(required)
     return plan
-
-
-class _PlansByOp(dict):
-    """op -> {which inputs require grad -> ``_save_plan``}, for ops of one or two inputs; an op's
-    plans are made the first time one of its nodes is."""
-
-    def __missing__(self, op) -> dict:
-        plans = self[op] = {}
-        for n in (1, 2):
-            for required in itertools.product((True, False), repeat=n):
-                plans[required] = _save_plan(op, required)
-        return plans
-
-
-_PLANS_BY_OP = _PlansByOp()
-
-
-_ONE = (True,)
 
 
 class Node:
@@ -79,7 +55,6 @@ class Node:
         self.params = params
         self.freed = False
         self.hooks = self.retained = None  # (read by every backward: slots are read quickest)
-        plans = _PLANS_BY_OP[op]
         if len(inputs) == 2:  # binary ops, often with a constant: spelled out for speed
             a, b = inputs
             if metas is None:
@@ -89,7 +64,7 @@ class Node:
             pa = (a._node or a._edge()) if a._rg else None
             pb = (b._node or b._edge()) if b._rg else None
             self.parents = (pa, pb)
-            keep, keep_out, self.kept = plans[pa is not None, pb is not None]
+            keep, keep_out, self.kept = op.plans2[(pa is not None) + 2 * (pb is not None)]
             if keep is not None:
                 self.saved = (a if keep[0] else None, b if keep[1] else None)
             else:
@@ -99,7 +74,7 @@ class Node:
             data = t._data
             self.metas = ((data.shape, data.dtype),)
             self.parents = (t._node or t._edge(),)
-            keep, keep_out, self.kept = plans[_ONE]
+            keep, keep_out, self.kept = op.plan1
             self.saved = None if keep is None else inputs
         else:
             parents = tuple([t._edge() if t._rg else None for t in inputs])

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from autodiff_repl.engine import devices, dtypes, printing, views
-from autodiff_repl.engine.graph import AccumulateGrad
+from autodiff_repl.engine.graph import AccumulateGrad, _next_seq
 from autodiff_repl.engine.inplace import INPLACE
 from autodiff_repl.engine.messages import (
     GRAD_DTYPE,
@@ -31,6 +31,8 @@ from autodiff_repl.engine.messages import (
     warn_once,
 )
 from autodiff_repl.engine.tensor_types import Size
+
+_new = object.__new__
 
 
 class Tensor:
@@ -84,7 +86,8 @@ class Tensor:
         ref = leaf._acc_ref
         acc = None if ref is None else ref()
         if acc is None:
-            acc = AccumulateGrad(leaf)
+            acc = _new(AccumulateGrad)  # AccumulateGrad(leaf), without __init__'s call
+            acc.variable, acc.seq = leaf, _next_seq()
             leaf._acc_ref = weakref.ref(acc)
         return acc
 
@@ -336,7 +339,7 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        backprop.backward([self], gradient, retain_graph, create_graph, inputs=inputs)
+        backprop.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 class _HookHandle:

@@ -30,8 +30,15 @@ SUM_DIM = _row("sum_dim", "SumBackward1",
                "Σ_{dim} {0}", ("1",), samples=_reduce_dim("sum"),
                says=("{up} copied along dim {dim}",))
 def _mean(x):
-    """``np.mean(x, dtype=x.dtype)`` without its Python-level overhead (same sum, same result)."""
-    return x.dtype.type(np.add.reduce(x, axis=None, dtype=x.dtype) / np.intp(x.size))
+    """``np.mean(x, dtype=x.dtype)`` without its Python-level overhead: the same sum, divided in
+    double precision and rounded to the dtype, as NumPy does (a Python float divides the same way,
+    and ~10x faster than NumPy's scalar arithmetic)."""
+    dtype = x.dtype
+    total = np.add.reduce(x, axis=None, dtype=dtype)
+    n = x.size
+    if n and dtype.kind == "f" and dtype.itemsize <= 8:
+        return np.asarray(float(total) / n, dtype)
+    return np.asarray(dtype.type(total / np.intp(n)))
 
 
 MEAN = _row("mean", "MeanBackward0", _mean,

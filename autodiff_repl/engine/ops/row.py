@@ -39,6 +39,23 @@ class Op:
     domain: tuple[float, float] = (-2.0, 2.0)
     away_from: tuple[float, ...] = ()  # kinks the test inputs keep clear of
 
+    def __post_init__(self) -> None:
+        # Read by every node (``graph.Node``): what it keeps when its one input requires grad,
+        # and for two inputs, indexed by 1 if the first requires grad + 2 if the second does.
+        object.__setattr__(self, "plan1", self.plan((True,)))
+        object.__setattr__(self, "plans2", tuple(self.plan((bool(m & 1), bool(m & 2)))
+                                                 for m in range(4)))
+
+    def plan(self, required: tuple[bool, ...]) -> tuple:
+        """What a node of this op keeps, given which inputs require grad: (a keep-flag per input,
+        or None if it keeps no input; does it keep the output?; does it keep anything?)."""
+        wanted: set = set()
+        for needs, req in zip(self.needs, required, strict=False):
+            if req:
+                wanted.update(needs)
+        keep = tuple(i in wanted for i in range(len(required)))
+        return keep if any(keep) else None, OUT in wanted, bool(wanted)
+
     def __repr__(self) -> str:
         return f"<op {self.name}: {self.grad_fn}>"
 
