@@ -74,7 +74,7 @@ class RAW:
         if math.prod(shape) > 65536:
             return np.broadcast_to(x, shape)
         out = np.empty(shape, x.dtype)  # np.full, minus its Python wrapper
-        np.copyto(out, x)
+        out[...] = x  # (np.copyto costs half as much again, through its dispatcher)
         return out
 
     @staticmethod

@@ -108,16 +108,20 @@ def _row(name, grad_fn, forward, vjp, jvp, expr, formula, **kw) -> Op:
     return Op(name, grad_fn, forward, vjp, jvp, expr, formula, **kw)
 
 
+_LEADING = [tuple(range(n)) for n in range(8)]  # the first n axes, made once
+
+
 def sum_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``x`` over the axes broadcasting added or stretched, back to ``shape``."""
-    lead = x.ndim - len(shape)
-    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-    if not stretched:
+    """Sum ``x`` over the axes broadcasting added or stretched, back to ``shape``.
+    (``np.add.reduce`` is ``np.sum`` without its Python wrapper.)"""
+    full = x.shape
+    lead = len(full) - len(shape)
+    if full[lead:] == shape:  # nothing stretched
         if not lead:
             return x
         if shape:  # only leading axes were added (a bias): the sum has the right shape already
-            return np.add.reduce(x, axis=tuple(range(lead)), dtype=x.dtype)
-    # np.add.reduce is np.sum without its Python wrapper
+            return np.add.reduce(x, _LEADING[lead] if lead < 8 else tuple(range(lead)), x.dtype)
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and full[i + lead] != 1)
     x = np.add.reduce(x, axis=tuple(range(lead)) + stretched, keepdims=True, dtype=x.dtype)
     return x.reshape(shape)
 
