@@ -196,10 +196,11 @@ def test_hook_and_retain_grad_are_in_the_label(tmp_path: Path) -> None:
 def test_second_order_graphs_from_create_graph(tmp_path: Path) -> None:
     s = run("x = torch.tensor(3.0, requires_grad=True)\ny = x ** 3\n"
             "g, = torch.autograd.grad(y, x, create_graph=True)")
-    drawn = dot_of(s, "g", tmp_path)  # dy/dx = 3x² is itself a graph of x
-    assert set(drawn.nodes) == {"x", "t1", "g"} and drawn.inputs("g") == ["t1"]
+    drawn = dot_of(s, "g", tmp_path)  # dy/dx = 1·(3·x²) is itself a graph of x, PyTorch's
+    assert set(drawn.nodes) == {"x", "t1", "t2", "g"} and drawn.inputs("g") == ["t2"]
     assert drawn.label("t1") == ["t1 = x^2", "PowBackward0", "() float32", "= 9"]
-    assert drawn.label("g") == ["g = 3 · t1", "MulBackward0", "() float32", "= 27"]
+    assert drawn.label("t2") == ["t2 = 3 · t1", "MulBackward1", "() float32", "= 27"]
+    assert drawn.label("g") == ["g = 1 · t2", "MulBackward0", "() float32", "= 27"]
     run_ok(s, "g.backward()")
     after = dot_of(s, "g", tmp_path)
     assert after.label("x")[-1] == "grad 18"  # d²y/dx² = 6x
@@ -208,9 +209,10 @@ def test_second_order_graphs_from_create_graph(tmp_path: Path) -> None:
     s = run("x = torch.tensor(3.0, requires_grad=True)\ny = x ** 3\n"
             "y.backward(create_graph=True)\ngx = x.grad")
     drawn = dot_of(s, "gx", tmp_path)
-    assert len(drawn.nodes) == 4 and drawn.inputs("gx") == ["t2"]
+    assert len(drawn.nodes) == 5 and drawn.inputs("gx") == ["t3"]
     assert "CopyBackwards" in drawn.label("gx")[1] and drawn.label("gx")[-1] == "= 27"
-    assert drawn.label("t2")[:2] == ["t2 = 3 · t1", "MulBackward0"]
+    assert drawn.label("t3")[:2] == ["t3 = 1 · t2", "MulBackward0"]
+    assert drawn.label("t2")[:2] == ["t2 = 3 · t1", "MulBackward1"]
 
 
 def test_detached_and_no_grad_inputs_are_dashed_and_say_why(tmp_path: Path) -> None:

@@ -1,7 +1,10 @@
 """Names the engine gained: ``diagonal`` (a view, ``DiagonalBackward0``), ``einsum`` (PyTorch's
-own steps, so its ``grad_fn`` and graph), creation that overflows to ``inf`` as PyTorch's does,
-fill values checked as PyTorch checks them, and the Hessian of a square keeping its graph.
-What the user sees is pinned as strings, and compared with PyTorch where it is installed."""
+own steps, so its ``grad_fn`` and graph), creation that overflows to ``inf`` as PyTorch's does
+(and Python ints mixed with floats converted each by its own type), fill values checked as
+PyTorch checks them, the Hessian of a square keeping its graph (a gradient's own graph has
+PyTorch's nodes), and the matrix norms from singular values (``linalg.norm(A, ord=2)``,
+``'nuc'``, ``matrix_norm``, ``svdvals``). What the user sees is pinned as strings, and compared
+with PyTorch where it is installed."""
 
 from __future__ import annotations
 
@@ -232,6 +235,28 @@ CREATION = {
                                   "without overflow"),
     "float_truncates": (lambda t: t.tensor([3.9], dtype=t.uint8),
                         "tensor([3], dtype=torch.uint8)"),
+    # ints mixed with floats: each number converted by its own type (an int may wrap, a float not)
+    "uint8_mixed_wraps_the_int": (lambda t: t.tensor([-1, 2.5], dtype=t.uint8),
+                                  "tensor([255,   2], dtype=torch.uint8)"),
+    "uint8_mixed_nested": (lambda t: t.tensor([[-1, 2], [3.5, -4]], dtype=t.uint8),
+                           "tensor([[255,   2],\n        [  3, 252]], dtype=torch.uint8)"),
+    "uint8_mixed_negative_float": (lambda t: t.tensor([-1, -0.5], dtype=t.uint8),
+                                   "RuntimeError: value cannot be converted to type uint8 "
+                                   "without overflow"),
+    "uint8_mixed_int_too_far_down": (lambda t: t.tensor([-256, 0.5], dtype=t.uint8),
+                                     "RuntimeError: value cannot be converted to type uint8 "
+                                     "without overflow"),
+    "int8_mixed_truncates": (lambda t: t.tensor([-128, -2.7], dtype=t.int8),
+                             "tensor([-128,   -2], dtype=torch.int8)"),
+    "int8_mixed_too_small": (lambda t: t.tensor([-129, 1.5], dtype=t.int8),
+                             "RuntimeError: value cannot be converted to type int8 without "
+                             "overflow"),
+    "int64_mixed_keeps_every_digit": (lambda t: t.tensor([2**62 + 1, 0.5], dtype=t.int64),
+                                      "tensor([4611686018427387905,                   0])"),
+    "numpy_float_into_uint8": (lambda t: t.tensor(np.float64(2.5), dtype=t.uint8),
+                               "tensor(2, dtype=torch.uint8)"),
+    "big_int_into_bool": (lambda t: t.tensor([2**63, -2**70, 0], dtype=t.bool),
+                          "tensor([ True,  True, False])"),
     "none": (lambda t: t.tensor([1, None]), "RuntimeError: Could not infer dtype of NoneType"),
     "full_overflows": (lambda t: t.full((2,), 1e40),
                        "RuntimeError: value cannot be converted to type float without overflow"),
@@ -271,16 +296,135 @@ HESSIAN = {
         "tensor([0., 2., 4., 6.], grad_fn=<MulBackward0>)"),
     "gradient_of_square_depends_on_x": (lambda t: (lambda x: "PowBackward0" in graph(
         t.autograd.grad((x ** 2).sum(), x, create_graph=True)[0]))(v(t)), "True"),
+    # the gradient's own graph: grad · (n · x^(n-1)), the number times the power a MulBackward1
+    "gradient_of_square_graph": (lambda t: (lambda x: graph(t.autograd.grad(
+        (x ** 2).sum(), x, create_graph=True)[0]))(v(t)),
+        "MulBackward0| MulBackward1|  PowBackward0|   AccumulateGrad"),
+    "second_gradient_of_cube_graph": (lambda t: (lambda x: graph(t.autograd.grad(
+        t.autograd.grad((x ** 3).sum(), x, create_graph=True)[0].sum(), x,
+        create_graph=True)[0]))(v(t)),
+        "MulBackward0| MulBackward1|  PowBackward0|   AccumulateGrad"),
+    "gradient_of_number_to_the_x_graph": (lambda t: (lambda x: graph(t.autograd.grad(
+        (2 ** x).sum(), x, create_graph=True)[0]))(v(t)),
+        "MulBackward0| MulBackward1|  PowBackward2|   AccumulateGrad"),
+    "gradient_of_tensor_power_graph": (lambda t: (lambda x: graph(t.autograd.grad(
+        (x ** t.tensor(3.0)).sum(), x, create_graph=True)[0]))(v(t)),
+        "WhereBackward0| MulBackward0|  MulBackward0|   PowBackward1|    AccumulateGrad"),
     "linear_has_none": (lambda t: t.autograd.functional.hessian(lambda x: x.sum(), v(t),
                                                                 create_graph=True).grad_fn,
                         "None"),
 }
+
+def mat(t):
+    return t.tensor([[1.0, 2.0, 0.0], [3.0, -1.0, 2.0]], requires_grad=True)
+
+
+def stack(t):
+    return (t.arange(24.0).reshape(2, 3, 4) % 7 - 3).requires_grad_()
+
+
+def _norm_grad(t, ord):
+    x = mat(t)
+    t.linalg.norm(x, ord=ord).backward()
+    return x.grad
+
+
+def _gradient_graph(t, x, ord):
+    """The graph of the gradient of ``linalg.norm(x, ord)`` (``create_graph=True``)."""
+    return graph(t.autograd.grad(t.linalg.norm(x, ord=ord), x, create_graph=True)[0])
+
+
+def _norm_second_grad(t, ord):
+    x = mat(t)
+    g, = t.autograd.grad(t.linalg.norm(x, ord=ord), x, create_graph=True)
+    return t.autograd.grad(g.sum(), x)[0]
+
+
+NO_NARROWING = ("RuntimeError: linalg.matrix_norm: the dtype of the input (Double) should be "
+                "convertible without narrowing to the specified dtype (Float)")
+LINALG = {
+    "spectral": (lambda t: t.linalg.norm(mat(t), ord=2),
+                 "tensor(3.7563, grad_fn=<AmaxBackward0>)"),
+    "spectral_graph": (lambda t: graph(t.linalg.norm(mat(t), ord=2)),
+                       "AmaxBackward0| LinalgSvdBackward0|  PermuteBackward0|   AccumulateGrad"),
+    "smallest_singular_value": (lambda t: t.linalg.matrix_norm(mat(t), ord=-2),
+                                "tensor(2.2114, grad_fn=<AminBackward0>)"),
+    "nuclear": (lambda t: t.linalg.norm(mat(t), ord="nuc"),
+                "tensor(5.9677, grad_fn=<SumBackward1>)"),
+    "nuclear_keepdim_graph": (
+        lambda t: graph(t.linalg.norm(mat(t), ord="nuc", keepdim=True)),
+        "PermuteBackward0| UnsqueezeBackward0|  SumBackward1|   LinalgSvdBackward0|"
+        "    PermuteBackward0|     AccumulateGrad"),
+    "spectral_of_a_stack": (lambda t: t.linalg.matrix_norm(stack(t), ord=2, dim=(2, 0)),
+                            "tensor([5.5513, 4.8882, 4.8882], grad_fn=<AmaxBackward0>)"),
+    "spectral_keepdim_shape": (
+        lambda t: t.linalg.matrix_norm(stack(t), ord=-2, dim=(2, 0), keepdim=True).shape,
+        "torch.Size([1, 3, 1])"),
+    "spectral_gradient": (lambda t: _norm_grad(t, 2),
+                          "tensor([[ 0.0898, -0.0225,  0.0578],\n"
+                          "        [ 0.8180, -0.2053,  0.5261]])"),
+    "nuclear_gradient": (lambda t: _norm_grad(t, "nuc"),
+                         "tensor([[ 0.3895,  0.9202, -0.0403],\n"
+                         "        [ 0.7851, -0.3088,  0.5369]])"),
+    "spectral_gradient_graph_tall": (
+        lambda t: _gradient_graph(t, t.tensor([[1.0, 3.0], [2.0, -1.0], [0.0, 2.0]],
+                                              requires_grad=True), 2),
+        "PermuteBackward0| MmBackward0|  LinalgSvdBackward0|   PermuteBackward0|    AccumulateGrad|"
+        "  MulBackward0|   LinalgSvdBackward0|    PermuteBackward0|     AccumulateGrad"),
+    "nuclear_gradient_graph_wide": (
+        lambda t: _gradient_graph(t, mat(t), "nuc"),
+        "PermuteBackward0| MmBackward0|  MulBackward0|   LinalgSvdBackward0|    PermuteBackward0|"
+        "     AccumulateGrad|  LinalgSvdBackward0|   PermuteBackward0|    AccumulateGrad"),
+    "spectral_second_derivative": (lambda t: _norm_second_grad(t, 2),
+                                   "tensor([[ 0.6028, -0.0640,  0.3856],\n"
+                                   "        [ 0.0789,  0.7754,  0.0320]])"),
+    "nuclear_second_derivative": (lambda t: _norm_second_grad(t, "nuc"),
+                                  "tensor([[-0.1583,  0.0755,  0.1950],\n"
+                                  "        [-0.0552,  0.0755,  0.1242]])"),
+    "svdvals": (lambda t: t.linalg.svdvals(mat(t)),
+                "tensor([3.7563, 2.2114], grad_fn=<LinalgSvdBackward0>)"),
+    "svdvals_of_a_vector": (lambda t: t.linalg.svdvals(t.ones(3)),
+                            "RuntimeError: linalg.svd: The input tensor A must have at least 2 "
+                            "dimensions."),
+    "svdvals_of_ints": (lambda t: t.linalg.svdvals(t.ones(2, 2, dtype=t.int64)),
+                        "RuntimeError: linalg.svd: Expected a floating point or complex tensor "
+                        "as input. Got Long"),
+    "column_sums_graph": (lambda t: graph(t.linalg.norm(mat(t), ord=1)),
+                          "AmaxBackward0| LinalgVectorNormBackward0|  AccumulateGrad"),
+    "column_sums_keepdim": (lambda t: t.linalg.norm(mat(t), ord=1, keepdim=True),
+                            "tensor([[4.]], grad_fn=<AmaxBackward0>)"),
+    "row_sums_of_a_stack": (
+        lambda t: t.linalg.matrix_norm(stack(t), ord=float("inf"), dim=(2, 0)),
+        "tensor([5., 5., 5.], grad_fn=<AmaxBackward0>)"),
+    "order_not_supported": (lambda t: t.linalg.norm(mat(t), ord=3),
+                            "RuntimeError: linalg.matrix_norm: Order 3 not supported."),
+    "low_precision": (lambda t: t.linalg.matrix_norm(t.ones(2, 2, dtype=t.float16), ord=2),
+                      "RuntimeError: linalg.matrix_norm: Low precision dtypes not supported. "
+                      "Got Half"),
+    "int_matrix": (lambda t: t.linalg.matrix_norm(t.ones(2, 2, dtype=t.int64), ord="nuc"),
+                   "RuntimeError: linalg.matrix_norm: Expected a floating point or complex "
+                   "tensor as input. Got Long"),
+    "dims_must_differ": (lambda t: t.linalg.matrix_norm(mat(t), ord=2, dim=(1, -1)),
+                         "RuntimeError: linalg.matrix_norm: dims must be different. Got (1, 1)"),
+    "dim_not_a_pair": (lambda t: t.linalg.norm(mat(t), ord="nuc", dim=0),
+                       "RuntimeError: linalg.matrix_norm: dim must be a 2-tuple. Got 0"),
+    "dim_too_long": (lambda t: t.linalg.norm(mat(t), ord=2, dim=(0, 1, 2)),
+                     "RuntimeError: linalg.norm: If dim is specified, it must be of length 1 or "
+                     "2. Got [0, 1, 2]"),
+    "stack_without_dim": (lambda t: t.linalg.norm(stack(t), ord=2),
+                          "RuntimeError: linalg.norm: If dim is not specified but ord is, the "
+                          "input must be 1D or 2D. Got 3D."),
+    "dtype_narrowing": (
+        lambda t: t.linalg.matrix_norm(mat(t).double(), ord=2, dtype=t.float32), NO_NARROWING),
+}
+
 
 CASES = {f"diagonal_{k}": case for k, case in DIAGONAL.items()}
 CASES |= {f"einsum_{k}": case for k, case in EINSUM.items()}
 CASES |= {f"device_{k}": case for k, case in DEVICE_CASES.items()}
 CASES |= {f"creation_{k}": case for k, case in CREATION.items()}
 CASES |= {f"hessian_{k}": case for k, case in HESSIAN.items()}
+CASES |= {f"linalg_{k}": case for k, case in LINALG.items()}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -370,6 +514,18 @@ def test_einsum_graphs_are_pytorchs(equation, shapes):
         inputs = [t.ones(s, dtype=t.float64).requires_grad_() for s in shapes]
         return graph(t.einsum(equation, *inputs))
     assert built(torch) == built(real)
+
+
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+@pytest.mark.parametrize(("shape", "dim"), [((3, 3), (-2, -1)), ((2, 3), (-2, -1)),
+                                            ((3, 2), (1, 0)), ((2, 3, 2), (0, 2))])
+def test_matrix_norms_from_singular_values_pass_gradcheck(ord, shape, dim):
+    x = torch.tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)
+    for keepdim in (False, True):
+        def norm(a, keepdim=keepdim):
+            return torch.linalg.matrix_norm(a, ord=ord, dim=dim, keepdim=keepdim)
+        assert gradcheck(norm, [x], check_forward_ad=True)
+        assert gradgradcheck(norm, [x])
 
 
 def test_a_diagonal_shares_its_tensors_version_counter():

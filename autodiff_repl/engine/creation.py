@@ -110,7 +110,22 @@ def to_array(data, dtype: dtypes.DType | None = None) -> np.ndarray:
     inferred = _inferred(seen)
     target = dtype or inferred
     check_numel(source.shape)
+    if target.np.kind in "iu" and source.dtype.kind == "f" and source.ndim and seen != {float}:
+        return _ints_and_floats(plain, target)
     return _from_python(source, target)
+
+
+def _ints_and_floats(plain, target: dtypes.DType) -> np.ndarray:
+    """A list mixing ints and floats, into an integer dtype. ``np.array`` would make every number
+    a float, but PyTorch checks and converts each number by its own type: an int as an int (into
+    uint8, a negative one wraps around), a float as a float (truncated toward zero, refused if
+    out of range). So ``[-1, 2.5]`` gives uint8 ``[255, 2]`` while ``[-1.0]`` is refused."""
+    numbers = np.array(plain, dtype=object)
+    floats = np.frompyfunc(lambda v: isinstance(v, float), 1, 1)(numbers).astype(bool)
+    result = np.empty(numbers.shape, target.np)
+    result[floats] = _from_python(np.array(numbers[floats].tolist(), dtype=np.float64), target)
+    result[~floats] = _from_python(np.array(numbers[~floats].tolist()), target)
+    return result
 
 
 def _ragged(data) -> bool:
@@ -125,7 +140,7 @@ def _from_python(source: np.ndarray, target: dtypes.DType) -> np.ndarray:
         # Python ints beyond int64: NumPy keeps them as objects, or as uint64
         big = any(isinstance(v, int | np.integer) and not _INT64[0] <= int(v) <= _INT64[1]
                   for v in source.flat)
-        if big and not target.is_floating_point:
+        if big and not target.is_floating_point and target is not dtypes.bool_:
             raise ValueError("Overflow when unpacking long long")
         source = source.astype(np.float64)
     if target.np.kind in "iu" and source.size:

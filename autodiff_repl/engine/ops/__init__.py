@@ -61,6 +61,7 @@ from autodiff_repl.engine.ops.elementwise import (
     MAXIMUM,
     MINIMUM,
     MUL,
+    MUL_SCALAR,
     NAN_TO_NUM,
     NEG,
     POW,
@@ -91,6 +92,9 @@ from autodiff_repl.engine.ops.linear_algebra import (
     MM,
     MSE_LOSS,
     MV,
+    SVD_U,
+    SVD_VH,
+    SVDVALS,
     out_shape,
 )
 from autodiff_repl.engine.ops.reductions import (

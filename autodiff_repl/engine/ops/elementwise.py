@@ -44,6 +44,23 @@ RSUB = _row("rsub", "RsubBackward1", lambda a, b: np.subtract(b, a),
 MUL = _row("mul", "MulBackward0", np.multiply,
            (lambda m, g, a, b, out: g * b, lambda m, g, a, b, out: g * a), ELEMENTWISE,
            "{0} · {1}", ("{1}", "{0}"), needs=((1,), (0,)), samples=BINARY)
+
+
+def _times(x, other):
+    """``other · x`` as PyTorch's own gradient formulas multiply a tensor by a number
+    (``mul.Scalar``): on tensors, a node of its own, ``MulBackward1`` (``x * 2`` typed by the
+    user is ``MulBackward0``). The backends have no such function, so on tensors the row runs
+    directly."""
+    if isinstance(x, np.ndarray | np.generic):
+        return other * x
+    return _engine().functions.apply(MUL_SCALAR, (x,), {"other": other})
+
+
+MUL_SCALAR = _row("mul_scalar", "MulBackward1", lambda x, other: x * x.dtype.type(other),
+                  (lambda m, g, x, out, other: _times(g, other),), ELEMENTWISE,
+                  "{other} · {0}", ("{other}",),
+                  samples=(Sample(((4,),), {"other": 3.0}, _times),
+                           Sample(((2, 3),), {"other": -2}, _times)))
 DIV = _row("div", "DivBackward0", np.true_divide,
            (lambda m, g, a, b, out: g / b, lambda m, g, a, b, out: -g * a / (b * b)),
            ELEMENTWISE, "{0} / {1}", ("1/{1}", "-{0}/{1}²"), needs=((1,), (0, 1)), samples=BINARY,
@@ -56,13 +73,15 @@ RECIPROCAL = _row("reciprocal", "ReciprocalBackward0", np.reciprocal,
 
 
 def _pow_vjp(m, g, x, out, exponent):
-    """g·n·x^(n-1). Recorded (``create_graph=True``), even x^1 is a power of x, as in PyTorch:
-    the gradient of x² still depends on x, so its Hessian has a ``grad_fn``."""
+    """g·(n·x^(n-1)), grouped as PyTorch groups it. Recorded (``create_graph=True``), the
+    gradient of x² is g·(2·x¹): ``MulBackward0`` on ``MulBackward1`` on ``PowBackward0`` -- even
+    x¹ is a power of x, as in PyTorch, so the gradient of x² still depends on x and its Hessian
+    has a ``grad_fn``."""
     if exponent == 0:
         return m.where(True, 0.0, g)
     if exponent == 2 and type(x) is np.ndarray:  # a plain backward of the common square
         return g * (2 * x)
-    return g * exponent * x ** (exponent - 1)
+    return g * _times(x ** (exponent - 1), exponent)
 
 
 POW = _row("pow", "PowBackward0", lambda x, exponent: np.power(x, exponent),
@@ -72,18 +91,18 @@ POW = _row("pow", "PowBackward0", lambda x, exponent: np.power(x, exponent),
                     Sample(((),), {"exponent": -1.5}), Sample(((4,),), {"exponent": 0.5})))
 def _pow_base_vjp(m, g, a, b, out):
     """b·a^(b-1), and 0 where b is 0 (PyTorch's choice: 0·0^-1 would be nan)."""
-    return m.where(b == 0, 0.0, g * b * a ** (b - 1))
+    return m.where(b == 0, 0.0, g * (b * a ** (b - 1)))
 
 
 def _pow_exponent_vjp(m, g, a, b, out):
     """a^b·log a, and 0 where a is 0 and b ≥ 0 (PyTorch's choice: 0·log 0 would be nan)."""
-    return m.where((a == 0) & (out < np.inf), 0.0, g * out * m.log(a))
+    return g * m.where((a == 0) & (out < np.inf), 0.0, out * m.log(a))
 
 
 def _rpow_vjp(m, g, x, out, base):
     if base == 0:  # 0^x: PyTorch's gradient is 0 where x ≥ 0 (0·log 0), -inf where 0^x = inf
         return m.where(out == np.inf, g * -np.inf, 0.0)
-    return g * out * float(np.log(base))
+    return g * _times(out, float(np.log(base)))
 
 
 POW_TENSOR = _row("pow_tensor", "PowBackward1", np.power, (_pow_base_vjp, _pow_exponent_vjp),
