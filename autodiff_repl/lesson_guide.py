@@ -7,12 +7,21 @@ reference meets must be met (the same type and message, from a statement that ca
 reference's calls, since the learner last started the step afresh: ``Guide.unmet``) and the
 value its last input shows must be shown by the learner's last input (every value it shows,
 when it binds nothing and meets no error; a look at a value that shows nothing, as ``x.grad``
-while it is None, too). Either way a step is not passed, nor failed without a word,
-because of gradients left over from an earlier try in the step: a ``.grad`` holding more
-gradients than the step adds, or mixing passes made before the learner bound a variable of the
-step anew, gets the advice to clear it (``lesson_values``); one the learner cleared where the
-step adds to what it held gets what the step expects and the way back (``Guide.cleared``).
-``:skip`` runs the reference answer from the step's starting state, as the narration tells it.
+while it is None, too). A step may also accept other answers (``#: accept``): the learner's
+session is judged against each of them (``References.accepted``) when it is not as the reference
+answer leaves it, and the reasons are the reference answer's.
+
+Either way a step is not passed, nor failed without a word, because of gradients left over from
+an earlier try or step: a ``.grad`` holding more backward passes since it was last cleared than
+the reference answer leaves in it (counted as they run, ``lesson_passes``), or mixing passes
+made before the learner bound a variable of the step anew (``lesson_values``), gets the advice
+to clear it; one the learner cleared where the step adds to what it held gets what the step
+expects and the way back (``Guide.cleared``). A ``.grad`` that differs for another reason is
+explained by its cause: the variables' values are compared before their gradients, so a
+constant left in the graph (``u = y`` where the step makes ``u = y.detach()``) is named with
+where its gradient went, and a ``.grad`` k times the step's from as many passes is said to be so
+(``lesson_reasons``). ``:skip`` runs the reference answer from the step's starting state, as the
+narration tells it.
 
 Feedback is calm (``Guide.judge``, ``Guide.waiting``): nothing after an input that raised an
 error the reference does not meet (the error and its hint speak), nothing while the learner is
@@ -25,7 +34,10 @@ the tool provides anyway, such as ``torch``, counts unless binding it is all the
 
 ``:hint``, ``:skip``, ``:back``, ``:reset``, ``:step``, ``:menu`` and ``:quit`` steer; every other
 input runs in the learner's session as in the REPL (a ``:`` command such as ``:vars`` changes
-nothing and is not judged). After the last step the guide says what comes next and stays a REPL
+nothing and is not judged). A demo step waits for Enter (or ``:next``); code typed at its prompt
+starts the next step's attempt (``Guide.ahead``): it passes that step as soon as it answers it,
+and counts for it when the learner goes on. ``:next`` at a step the learner does says how to go
+on (``:skip``). After the last step the guide says what comes next and stays a REPL
 on the lesson's session until the learner leaves (``:quit``, Ctrl-D), goes back to the last step
 (``:back``) or picks another lesson (``:next``, ``:menu``).
 
@@ -41,25 +53,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from autodiff_repl import lesson_values as lv
 from autodiff_repl import lessons, runner
 from autodiff_repl import outputs as out
 from autodiff_repl import transcript as tx
-from autodiff_repl.lang.errors import with_article
-from autodiff_repl.lesson_reference import (
-    Met,
-    Reference,
-    References,
-    bound_to,
-    errors_met,
-    grads_cleared,
-    looks_at_nothing,
-    replay,
-    uses,
-)
+from autodiff_repl.lesson_passes import PassCount
+from autodiff_repl.lesson_reference import Met, Reference, References, errors_met, replay
+from autodiff_repl.lesson_verdict import Attempt, Verdicts
 from autodiff_repl.prose import MAX_WIDTH, reflow
 from autodiff_repl.render import plain
 
@@ -67,6 +69,7 @@ COMMANDS = """\
 Lesson commands:
   :hint    a hint for this step (again for the next one)
   :skip    run the reference answer and go on
+  :next    go on after a demo step (as Enter does)
   :back    go back one step        :reset  restart this step
   :step    show this step again    :menu   the lesson list
   :quit    save progress and leave (also :bye, Ctrl-D)
@@ -86,71 +89,7 @@ def _needs_more(text: str) -> bool:
     return tx.is_incomplete(text) or (block and bool(lines[-1].strip()))
 
 
-_BOOLEANS = re.compile(r"(?:tensor\()?[\s\[\],]*(?:(?:True|False)[\s\[\],]*)+\)?")
-
-
-def _is_comparison(printout: str) -> bool:
-    """Whether a printed value holds only booleans (``tensor([True, False])``, ``True``)."""
-    return bool(_BOOLEANS.fullmatch(printout.strip()))
-
-
-@dataclass
-class Attempt:
-    """The learner's inputs in the current step and what they did, as the checks need them.
-
-    ``moments`` starts with the session at the start of the step and grows by one per input;
-    ``met`` (the errors), ``showed`` (the values) and ``looked`` (``looks_at_nothing``) are per
-    input too; ``told_at`` counts the inputs when the learner was last told "Not yet".
-    """
-
-    moments: list[lv.Moment]
-    inputs: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
-    met: list[list[Met]] = field(default_factory=list)
-    showed: list[list[str]] = field(default_factory=list)
-    looked: list[bool] = field(default_factory=list)
-    told_at: int | None = None
-
-    def add(self, text: str, outputs: list[out.Output], hints: bool, session: Any) -> None:
-        """Record one input, what it printed and the ``session`` after it."""
-        self.inputs.append(text.strip())
-        self.outputs.append(plain(outputs, hints=hints))
-        self.met.append(errors_met(text, outputs))
-        self.showed.append([o.text for o in outputs if isinstance(o, out.Echo | out.Printed)])
-        self.looked.append(looks_at_nothing(text, outputs, session))
-        self.moments.append(lv.moment(session.variables, grads_cleared(text)))
-
-    @property
-    def shown(self) -> list[str]:
-        """Every value the learner showed in the step."""
-        return [text for shown in self.showed for text in shown]
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a step is not passed yet, in words; ``advice`` when the words say how to fix it."""
-
-    text: str
-    advice: bool = False
-
-
-_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
-
-
-def _printed(array: Any) -> str:
-    """A gradient held as a NumPy array, as PyTorch prints a tensor of it."""
-    from autodiff_repl import engine
-
-    return repr(engine.from_numpy(array))
-
-
-def _shown(step: tx.Step, wanted: list[str], got: list[str]) -> bool:
-    """Whether every printout in ``wanted`` is among ``got``, numbers within the tolerance."""
-    return all(any(lv.same_printout(w, g, rtol=step.rtol, atol=step.atol) for g in got)
-               for w in wanted)
-
-
-class Guide:
+class Guide(Verdicts):
     """One lesson in guided mode. ``run()`` returns the exit code, or ``("lesson", n)``.
 
     ``input_fn.follow(get_session)``, when ``input_fn`` has it, is called once with a function
@@ -169,6 +108,10 @@ class Guide:
         self.progress, self.hints = progress, hints
         self.refs = References(self.lesson, hints)
         self.session: Any = None
+        self.count: Any = None
+        """The ``PassCount`` of the session (both are made by ``rebuild``)."""
+        self.carried: Attempt | None = None
+        """Inputs typed at a demo step's prompt: the start of the next step's attempt."""
         self.k = 0
         follow = getattr(input_fn, "follow", None)
         if follow is not None:
@@ -192,14 +135,15 @@ class Guide:
     def rebuild(self, k: int) -> None:
         """A fresh session holding the state at the start of step ``k``."""
         self.session = runner.new_session(hints=self.hints)
+        self.count = PassCount(self.session)
         for step in self.steps[:k]:
-            replay(step, self.session)
-        self.k = k
+            replay(step, self.count.run)
+        self.k, self.carried = k, None
 
     def execute(self, text: str) -> list[out.Output]:
         """Run learner (or reference) code in the learner's session and show its output (a
         graph fitted to the terminal's width, as in the REPL)."""
-        outputs = self.session.execute(text)
+        outputs = self.count.run(text)
         shown = plain(outputs, hints=self.hints, width=self.terminal_columns())
         if shown:
             self.say(shown)
@@ -248,179 +192,6 @@ class Guide:
         """A lesson's hint as the REPL shows one: ``hint: text``, wrapped at the width with
         its continuation lines under the text."""
         self.say(plain([out.Hint(text)], width=self.columns()))
-
-    def names(self) -> set[str]:
-        """The variables of the learner's session and of the step's reference: the names that
-        may differ between the learner's errors and the reference's."""
-        return set(self.session.variables) | self.refs[self.k].names
-
-    def unexpected(self, met: list[Met]) -> list[Met]:
-        """The errors in ``met`` that are none of those the step's reference meets."""
-        ref, names = self.refs[self.k], self.names()
-        return [m for m in met if not any(m.like(wanted, names) for wanted in ref.errors)]
-
-    def verdict(self, attempt: Attempt) -> Reason | None:
-        """None when the step is done, else the reason it is not yet."""
-        step, ref = self.steps[self.k], self.refs[self.k]
-        unexpected = self.unexpected(attempt.met[-1])
-        if unexpected:  # never said: ``waiting`` lets the error speak
-            return Reason(f"the last input raised {with_article(unexpected[0].type)}")
-        reason = (self.unchecked(step, attempt) if step.checks
-                  else self.different(step, ref, attempt))
-        if reason is not None:
-            return reason
-        mixed = ref.mixed(attempt.moments)
-        if not mixed:
-            return None
-        name, old = next(iter(mixed.items()))
-        what = (f"holds the expected values, but partly from a backward() made before {old} "
-                "was made again")
-        return Reason(lv.added_up(name, what, base=ref.grad_base(name)), advice=True)
-
-    def unchecked(self, step: tx.Step, attempt: Attempt) -> Reason | None:
-        """The first ``#: check`` that does not hold, in words (naming a name it needs that is
-        not defined yet); gradients added up too often get their advice instead."""
-        for check in step.checks:
-            holds, gave = runner.check_holds(self.session, check.expr)
-            if not holds:
-                piled = self.piled_up(step, attempt)
-                if piled is not None:
-                    return piled
-                missing = _UNDEFINED.search(gave)
-                return Reason(check.described
-                              + (f" ({missing[1]} is not defined yet)" if missing else ""))
-        return None
-
-    def piled_up(self, step: tx.Step, attempt: Attempt,
-                 names: list[str] | None = None) -> Reason | None:
-        """The advice when a variable's ``.grad`` holds more gradients like the one the step
-        adds than the step adds (left over from an earlier try), each counted from what the
-        ``.grad`` held when the run began (``lv.grad_bases``)."""
-        ref = self.refs[self.k]
-        got = lv.snapshot(self.session.variables)
-        for name in ref.graded if names is None else names:
-            want, have = ref.changed[name], got.get(name)
-            if not (isinstance(want, lv.TensorValue) and isinstance(have, lv.TensorValue)):
-                continue
-            added = lv.first_gradient(ref.moments, name)
-            wanted, held = (lv.gradients_added(g, added, lv.grad_bases(moments, name),
-                                               rtol=step.rtol, atol=step.atol)
-                            for g, moments in ((want.grad, ref.moments),
-                                               (have.grad, attempt.moments)))
-            if wanted and held > wanted:
-                what = f"has {held} gradients added where this step adds {wanted}"
-                return Reason(lv.added_up(name, what, base=ref.grad_base(name)), advice=True)
-        return None
-
-    def different(self, step: tx.Step, ref: Reference, attempt: Attempt) -> Reason | None:
-        """How the learner's session differs from what the reference answer did: its
-        variables, the errors it meets, the values it shows."""
-        got = lv.snapshot(self.session.variables)
-        provided = getattr(self.session, "builtins", {})
-        only_imports = set(ref.changed) <= set(provided)
-        for name, want in ref.changed.items():
-            if name not in got:
-                if only_imports or name not in provided:
-                    imported = isinstance(want, tuple) and want[:2] == ("object", "Module")
-                    return Reason(f"{name} is not {'imported' if imported else 'defined'} yet")
-                got[name] = lv.freeze(provided[name])
-            reason = lv.difference(name, want, got[name], rtol=step.rtol, atol=step.atol)
-            if reason:
-                return (self.piled_up(step, attempt, [name])
-                        or self.cleared(step, ref, attempt, name, got[name]) or Reason(reason))
-            if (isinstance(want, lv.TensorValue) and want.leaf and want.requires_grad
-                    and isinstance(got[name], lv.TensorValue) and not got[name].leaf):
-                return Reason(self.not_a_leaf(step, attempt, name))
-        reason = self.unmet(ref, attempt)
-        if reason is not None:
-            return reason
-        # the last value the reference shows ends the step: the learner's last input shows it
-        # (a look at a value that shows nothing, such as x.grad while it is None, too)
-        if not _shown(step, ref.last_shown, attempt.showed[-1]) or (
-                not (ref.changed or ref.errors) and not _shown(step, ref.shown, attempt.shown)
-        ) or (ref.ends_looking and not attempt.looked[-1]):
-            return Reason(self.unshown(step, ref, attempt))
-        if ref.changed or ref.errors or ref.shown:
-            return None
-        if any(o.strip() == ref.last_output.strip() for o in attempt.outputs):
-            return None
-        return Reason("type the code the step asks for")
-
-    def unmet(self, ref: Reference, attempt: Attempt) -> Reason | None:
-        """An error the reference meets that the learner has not met as it does: since the
-        input that last started the step afresh (``lv.last_restart``: an error met before it
-        belongs to an earlier try) and from a statement that calls what the reference's does
-        (``Met.answers``)."""
-        names = self.names()
-        start = lv.last_restart(attempt.moments, ref.rebound, ref.graded)
-        recent = [m for met in attempt.met[max(start - 1, 0):] for m in met]
-        for wanted in ref.errors:
-            if any(m.answers(wanted, names) for m in recent):
-                continue
-            if any(m.like(wanted, names) for m in recent):
-                return Reason(f"this step meets that {wanted.type} in {wanted.source}, not in "
-                              "the code you ran: run that")
-            if any(m.like(wanted, names) for met in attempt.met for m in met):
-                return Reason(f"the {wanted.type} you met came before "
-                              f"{attempt.inputs[start - 1]}, which started the step afresh: "
-                              "run the code that raises it again")
-            return Reason(f"this step runs into {with_article(wanted.type)}; run the code "
-                          "that raises it")
-        return None
-
-    def cleared(self, step: tx.Step, ref: Reference, attempt: Attempt, name: str,
-                got: Any) -> Reason | None:
-        """The advice when the step adds to the gradient ``name.grad`` holds at its start and
-        the learner cleared it first (``lv.cleared_start``): what the step expects, and how to
-        get that gradient back."""
-        want = ref.changed[name]
-        if not (isinstance(want, lv.TensorValue) and isinstance(got, lv.TensorValue)
-                and want.grad is not None and lv.cleared_start(
-                    name, ref.moments, attempt.moments, got.grad,
-                    rtol=step.rtol, atol=step.atol)):
-            return None
-        return Reason(f"{name}.grad is {_printed(got.grad)}; the step expects "
-                      f"{_printed(want.grad)}, the gradient {name}.grad held when the step "
-                      "began plus this step's, but it was cleared. :back redoes the previous "
-                      "step, or :reset restarts this one with that gradient", advice=True)
-
-    @staticmethod
-    def not_a_leaf(step: tx.Step, attempt: Attempt, name: str) -> str:
-        """Why ``name`` must be a leaf, where the reference's is and the learner's is not: the
-        learner's code that made it from another tensor, and the reference's that makes it."""
-        made = next((b for text in reversed(attempt.inputs) if (b := bound_to(text, name))),
-                    None)
-        wanted = next((b for source in step.sources if (b := bound_to(source, name))), None)
-        how = (f"{made} made a new tensor from {'it' if uses(made, name) else 'another one'}"
-               if made else "it was computed from another tensor")
-        fix = (f"create it directly: {name} = {wanted}" if wanted
-               else "create it directly, with requires_grad=True")
-        return (f"{name} is not a leaf: {how}, and backward() fills the .grad of leaves only; "
-                f"{fix}")
-
-    @staticmethod
-    def unshown(step: tx.Step, ref: Reference, attempt: Attempt) -> str:
-        """What to show, when the learner has not shown the value the step ends with: a
-        comparison that gives other booleans is told what the step compares, a comparison
-        where the step wants values (or values where it wants a comparison) is told so; a
-        value that shows nothing is to be looked at."""
-        last = step.sources[-1]
-        if ref.ends_looking and "\n" not in last:
-            return f"now look at {last}"
-        wanted = (ref.last_shown or ref.shown)[-1:]
-        got = attempt.showed[-1][-1:]
-        if wanted and got and "\n" not in last:
-            wants, gives = _is_comparison(wanted[0]), _is_comparison(got[0])
-            if wants and gives:
-                return (f"your comparison gives {got[0]}; the step compares {last}, which "
-                        f"gives {wanted[0]}")
-            if wants:
-                return f"the step asks for a comparison: {last}"
-            if gives:
-                return (f"that is a comparison ({got[0]}); the step asks for the value itself: "
-                        f"show {last}")
-        return (f"now show {last}" if ref.changed and "\n" not in last
-                else "show the value the step asks for")
 
     def run(self) -> int | tuple[str, int]:
         """Resume at the first unfinished step and go on to the end, or until the learner
@@ -494,15 +265,22 @@ class Guide:
             elif command and any(isinstance(o, out.Quit) for o in self.execute(text)):
                 return 0
 
+    @staticmethod
+    def is_task(step: tx.Step) -> bool:
+        """Whether the learner does the step (else the guide shows it: a demo, narration)."""
+        return bool(step.exchanges or step.checks) and not step.demo
+
     def run_step(self) -> int | tuple[str, int] | None:
         """Drive the current step; None moves on (``self.k`` tells where)."""
         step = self.steps[self.k]
         self.show_step()
-        task = bool(step.exchanges or step.checks) and not step.demo
+        task = self.is_task(step)
         if not task:
             self.show_reference(step, run=True)
             self.progress.mark(self.info.key, step.id, "passed")
-        attempt = Attempt([lv.moment(self.session.variables)])
+        attempt, self.carried = self.carried or Attempt([lv.moment(self.session.variables)]), None
+        if task and attempt.inputs:
+            self.tell("(what you typed at the previous prompt counts for this step)")
         hints_shown = 0
         while True:
             try:
@@ -524,9 +302,12 @@ class Guide:
             elif command == ":skip" and task:
                 self.skip(step)
                 return None
-            elif command in (":skip", "") and not task:
+            elif command in (":skip", ":next", "") and not task:
                 self.k += 1
                 return None
+            elif command == ":next":
+                self.tell("(this step moves on by itself once your answer is right: :skip runs "
+                          "the reference answer and goes on, :hint gives a hint)")
             elif command == ":back":
                 self.rebuild(max(0, self.k - 1))
                 return None
@@ -539,15 +320,39 @@ class Guide:
                 if choice is not None:
                     return choice
             elif command:
+                ahead = not task and not command.startswith(":")
+                before = lv.moment(self.session.variables) if ahead else None
                 outputs = self.execute(text)
                 if any(isinstance(o, out.Quit) for o in outputs):
                     return self.leave()
+                if ahead and self.ahead(text, outputs, before):
+                    return None
                 if task and not command.startswith(":"):  # :vars, :help ... change nothing
                     attempt.add(text, outputs, self.hints, self.session)
                     judged = self.judge(step, attempt, hints_shown)
                     if judged is None:
                         return None
                     hints_shown = judged
+
+    def ahead(self, text: str, outputs: list[out.Output], before: lv.Moment) -> bool:
+        """Code typed at a demo step's prompt (it ran, ``before`` is the session before it)
+        starts the next step's attempt (``carried``); True when that passes the next step,
+        which is then shown passed."""
+        following = self.k + 1
+        if following >= len(self.steps) or not self.is_task(self.steps[following]):
+            return False
+        if self.carried is None:
+            self.carried = Attempt([before])
+        self.carried.add(text, outputs, self.hints, self.session)
+        self.k = following
+        if self.verdict(self.carried) is not None:
+            self.k -= 1
+            return False
+        self.show_step()
+        self.tell("(what you typed at the previous prompt answers this step)")
+        self.passed(self.steps[following], self.carried)
+        self.carried = None
+        return True
 
     def judge(self, step: tx.Step, attempt: Attempt, hints_shown: int) -> int | None:
         """After an input: pass the step (None), or, unless the learner is still on the way,
@@ -557,6 +362,9 @@ class Guide:
         if reason is None:
             self.passed(step, attempt)
             return None
+        quotes = self.unquoted(attempt)
+        if quotes:
+            self.show_hint(quotes)
         if self.waiting(step, attempt):
             return hints_shown
         self.tell(f"Not yet: {reason.text}.")
@@ -604,31 +412,6 @@ class Guide:
                 or lv.difference(name, ref.before[name], got[name], rtol=step.rtol,
                                  atol=step.atol)]
 
-    def waiting(self, step: tx.Step, attempt: Attempt) -> bool:
-        """Whether to hold back a "Not yet": the last input raised an error the reference does
-        not meet (it speaks for itself), or the learner is on the way: fewer inputs than the
-        reference since the step began, since such an error, since the last "Not yet" or since
-        the learner last cleared a gradient the step sets (starting afresh), and
-        the last one neither shows a value (other than one the reference shows on its way, as
-        the tensor of zeros ``x.grad.zero_()`` echoes) nor meets the error the reference's
-        last input meets."""
-        ref, names = self.refs[self.k], self.names()
-        if self.unexpected(attempt.met[-1]):
-            return True
-        failed = [i + 1 for i, met in enumerate(attempt.met) if self.unexpected(met)]
-        cleared = lv.last_restart(attempt.moments, (), ref.graded)
-        since = len(attempt.inputs) - max([0, attempt.told_at or 0, cleared, *failed])
-        if since >= len(step.sources) or any(m.like(wanted, names) for m in attempt.met[-1]
-                                             for wanted in ref.last_errors):
-            return False
-        return all(_shown(step, [g], ref.shown_on_the_way) for g in attempt.showed[-1])
-
-    @staticmethod
-    def typed_reference(step: tx.Step, attempt: Attempt) -> bool:
-        """Whether the learner's last inputs are the reference answer, as written."""
-        typed = [s.strip() for s in step.sources]
-        return attempt.inputs[-len(typed):] == typed
-
     def hint(self, step: tx.Step, shown: int) -> int:
         """Show the next hint; return how many are shown now."""
         if not step.hints:
@@ -644,15 +427,20 @@ class Guide:
         return shown + 1
 
     def passed(self, step: tx.Step, attempt: Attempt) -> None:
-        """Record the pass; show the reference answer unless the learner typed exactly it."""
+        """Record the pass; say the words of the ``#: accept`` answer it passed as, if any;
+        show the reference answer unless the learner typed exactly it."""
         self.progress.mark(self.info.key, step.id, "passed")
-        if self.typed_reference(step, attempt):
-            self.say("✓ Correct.")
+        typed = self.typed_reference(step, attempt)
+        words = attempt.accepted.words if attempt.accepted else ""
+        self.say("✓ Correct." if typed or words
+                 else "✓ Correct. To compare notes, the reference answer:")
+        if words:
+            self.tell(words + ("" if typed else " To compare notes, the reference answer:"))
+        if typed:
             after = step.narration(before_first_input=False)
             if after:
                 self.tell(after)
         else:
-            self.say("✓ Correct. To compare notes, the reference answer:")
             self.show_reference(step, run=False)
         self.k += 1
 

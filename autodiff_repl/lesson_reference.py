@@ -1,6 +1,8 @@
 """A lesson step's reference answer, run in a scratch session: what it binds and changes, the
-errors it meets, the values it shows, the gradients at each input (``References``). The guide
-(``lesson_guide``) judges a learner's attempt against it.
+errors it meets, the values it shows, the gradients at each input and the backward passes each
+``.grad`` holds (``References``); the same for each answer the step also accepts
+(``#: accept``, ``References.accepted``). The guide (``lesson_guide``) judges a learner's
+attempt against them.
 
 What an input did, seen the same way for the reference and for the learner: the errors it met
 (``Met``: type, message and the calls of the statement that raised, compared by ``Met.like``
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,7 @@ from autodiff_repl import lesson_values as lv
 from autodiff_repl import outputs as out
 from autodiff_repl import runner
 from autodiff_repl import transcript as tx
+from autodiff_repl.lesson_passes import PassCount, grads_cleared
 from autodiff_repl.render import plain
 
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:e[-+]?\d+)?")
@@ -120,6 +123,9 @@ class Reference:
     before: dict[str, Any] = field(default_factory=dict)
     ends_looking: bool = False
     """The last input looks at a value that shows nothing (``looks_at_nothing``)."""
+    passes: dict[str, int] = field(default_factory=dict)
+    """The backward passes each variable's ``.grad`` holds at the end, since it was last
+    cleared (``lesson_passes``)."""
 
     @property
     def shown_on_the_way(self) -> list[str]:
@@ -200,13 +206,16 @@ class References:
     """Runs reference answers in a scratch session, step after step, and remembers the effects.
 
     The engine's settings are process-wide, so the scratch session's (its random numbers, print
-    options ...) are swapped in while it runs and the learner's are put back afterwards.
+    options ...) are swapped in while it runs and the learner's are put back afterwards. The
+    answers a step also accepts run each in a scratch session of its own, from the lesson's
+    state at the start of the step.
     """
 
     def __init__(self, lesson: tx.Transcript, hints: bool) -> None:
         self.lesson, self.hints = lesson, hints
         self.cache: dict[int, Reference] = {}
-        self.session: Any = None
+        self.others: dict[int, list[Reference]] = {}
+        self.count: PassCount | None = None
         self.state: tuple | None = None
         self.next = 0
 
@@ -223,62 +232,64 @@ class References:
                 set_engine_state(learners)
         return self.cache[k]
 
+    def accepted(self, k: int) -> list[Reference]:
+        """The effects of the answers step ``k`` also accepts, in its ``accepts``' order
+        (computed once, when first asked for)."""
+        if k not in self.others:
+            learners = engine_state()
+            try:
+                self.others[k] = [self.alternative(k, accept.source)
+                                  for accept in self.lesson.steps[k].accepts]
+            finally:
+                set_engine_state(learners)
+        return self.others[k]
+
     def compute(self, k: int) -> Reference:
         """Run the reference answers up to step ``k`` in the scratch session."""
-        if self.session is None or self.next > k:
-            self.session, self.next = runner.new_session(hints=self.hints), 0
+        if self.count is None or self.next > k:
+            self.count, self.next = PassCount(runner.new_session(hints=self.hints)), 0
         for step in self.lesson.steps[self.next:k]:
-            replay(step, self.session)
-        before = lv.snapshot(self.session.variables)
-        moments, results, met = [lv.moment(self.session.variables)], [], []
-        sources = self.lesson.steps[k].sources
-        for source in sources:
-            results.append(self.session.execute(source))
-            met.append(errors_met(source, results[-1]))
-            moments.append(lv.moment(self.session.variables, grads_cleared(source)))
-        after = lv.snapshot(self.session.variables)
+            replay(step, self.count.run)
         self.next = k + 1
-        flat = [o for r in results for o in r]
-        last = results[-1] if results else []
-        return Reference(
-            lv.changed(before, after),
-            [m for ms in met for m in ms],
-            [o.text for o in flat if isinstance(o, out.Echo | out.Printed)],
-            results,
-            [o.text for o in last if isinstance(o, out.Echo | out.Printed)],
-            met[-1] if met else [],
-            moments, before,
-            bool(sources) and looks_at_nothing(sources[-1], last, self.session))
+        return observe(self.count, self.lesson.steps[k].sources)
+
+    def alternative(self, k: int, source: str) -> Reference:
+        """Run ``source`` instead of step ``k``'s reference answer, in a new scratch session."""
+        count = PassCount(runner.new_session(hints=self.hints))
+        for step in self.lesson.steps[:k]:
+            replay(step, count.run)
+        return observe(count, [source])
 
 
-def replay(step: tx.Step, session: Any) -> None:
-    """Run a step's reference inputs silently."""
+def observe(count: PassCount, sources: list[str]) -> Reference:
+    """Run ``sources`` in ``count``'s session and see what they do."""
+    session = count.session
+    before = lv.snapshot(session.variables)
+    moments, results, met = [lv.moment(session.variables)], [], []
+    for source in sources:
+        results.append(count.run(source))
+        met.append(errors_met(source, results[-1]))
+        moments.append(lv.moment(session.variables, grads_cleared(source)))
+    after = lv.snapshot(session.variables)
+    flat = [o for r in results for o in r]
+    last = results[-1] if results else []
+    return Reference(
+        lv.changed(before, after),
+        [m for ms in met for m in ms],
+        [o.text for o in flat if isinstance(o, out.Echo | out.Printed)],
+        results,
+        [o.text for o in last if isinstance(o, out.Echo | out.Printed)],
+        met[-1] if met else [],
+        moments, before,
+        bool(sources) and looks_at_nothing(sources[-1], last, session),
+        count.counts())
+
+
+def replay(step: tx.Step, run: Callable[[str], Any]) -> None:
+    """Run a step's reference inputs silently, each by ``run`` (a ``PassCount``'s, so that the
+    passes they make are counted)."""
     for source in step.sources:
-        session.execute(source)
-
-
-def _grad_of(node: ast.AST) -> str | None:
-    """``x`` when ``node`` is ``x.grad`` (or ``x.grad.data``)."""
-    if isinstance(node, ast.Attribute) and node.attr == "data":
-        node = node.value
-    if (isinstance(node, ast.Attribute) and node.attr == "grad"
-            and isinstance(node.value, ast.Name)):
-        return node.value.id
-    return None
-
-
-def grads_cleared(text: str) -> frozenset[str]:
-    """The names whose ``.grad`` an input clears: ``x.grad.zero_()``, ``x.grad = None``."""
-    tree = _statements(text.strip())
-    names = set()
-    for node in ast.walk(tree) if tree is not None else ():
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "zero_"):
-            names.add(_grad_of(node.func.value))
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and (
-                node.value.value is None):
-            names |= {_grad_of(target) for target in node.targets}
-    return frozenset(names - {None})
+        run(source)
 
 
 def bound_to(text: str, name: str) -> str | None:

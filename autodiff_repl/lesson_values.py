@@ -4,12 +4,13 @@ A step's reference answer runs in a scratch session; the variables it binds or c
 ``requires_grad`` and ``.grad``) must then hold close values in the learner's session, whatever
 code the learner used to get there. Echoed values are compared number by number.
 
-Gradients add up across ``backward()`` calls, so state left over from an earlier try within a
-step is told apart from a wrong answer, over the ``Moment`` after each input:
-``gradients_added`` counts the gradients like the step's first one that a ``.grad`` holds on top
-of what it held when the run began (``grad_bases``: the step's start, or nothing after the
-learner cleared it; more than the step adds: leftovers), and ``mixed_gradients`` sees a ``.grad``
-whose sum mixes a pass through an object bound anew with passes made before.
+Gradients add up across ``backward()`` calls. How many passes a ``.grad`` holds is counted as
+they run (``lesson_passes``); over the ``Moment`` after each input, ``mixed_gradients`` sees a
+``.grad`` whose sum mixes a pass through an object bound anew with passes made before, and
+``cleared_start`` one the learner cleared where the step adds to what it held (``grad_bases``:
+what the gradients of a run add to; ``gradients_added``: how many like the step's first one).
+``scale`` sees a gradient k times the expected one, ``kept_in_graph`` a constant left in the
+graph, ``words`` compares answers made of words.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ from typing import Any
 
 import numpy as np
 
-_WORD = re.compile(r"\w+")
-"""An answer that is one word is compared without case or surrounding spaces."""
+_WORDS = re.compile(r"[^\W_]+(?:[\s_-]+[^\W_]+)*")
+"""An answer made of words (``reverse``, ``Reverse-mode``) is compared by ``words``."""
+_BETWEEN = re.compile(r"[\s_-]+")
+
+
+def words(text: str) -> str | None:
+    """A string made of words, as it is compared: without case, surrounding spaces, or the
+    difference between the spaces, hyphens and underscores between words (``Reverse-mode`` is
+    ``reverse mode``); None for other text."""
+    text = text.strip()
+    return _BETWEEN.sub(" ", text.casefold()) if _WORDS.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,14 @@ def altered(before: TensorValue, after: TensorValue) -> list[str]:
     return [part for part, same in parts if not same]
 
 
+def kept_in_graph(want: Any, got: Any, *, rtol: float, atol: float) -> bool:
+    """Whether ``got`` holds the values of ``want``, a constant (as ``y.detach()`` makes), but
+    requires gradients: it was left in the graph."""
+    return (isinstance(want, TensorValue) and isinstance(got, TensorValue)
+            and not want.requires_grad and got.requires_grad and want.dtype == got.dtype
+            and _close(want.data, got.data, rtol, atol))
+
+
 def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The variables bound or changed between two snapshots."""
     return {name: v for name, v in after.items()
@@ -112,8 +130,10 @@ def _close(want: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> bool:
     return bool(np.array_equal(want, got))
 
 
-def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> str | None:
-    """Why ``got`` is not close to ``want`` (a sentence naming ``name``), or None if it is."""
+def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float,
+               grads: bool = True) -> str | None:
+    """Why ``got`` is not close to ``want`` (a sentence naming ``name``), or None if it is;
+    without ``grads``, the tensors' ``.grad`` are not compared."""
     if isinstance(want, TensorValue):
         if not isinstance(got, TensorValue):
             return f"{name} should be a tensor"
@@ -126,6 +146,8 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
             return f"{name} does not hold the expected values yet"
         if want.requires_grad != got.requires_grad:
             return f"{name} should {'' if want.requires_grad else 'not '}require gradients"
+        if not grads:
+            return None
         if want.grad is None and got.grad is not None:
             return f"{name}.grad should be None here"
         if want.grad is not None and got.grad is None:
@@ -146,12 +168,12 @@ def difference(name: str, want: Any, got: Any, *, rtol: float, atol: float) -> s
         if want[0] != got[0] or len(want[1]) != len(got[1]):
             return f"{name} does not have the expected value yet"
         for i, (w, g) in enumerate(zip(want[1], got[1], strict=True)):
-            reason = difference(f"{name}[{i}]", w, g, rtol=rtol, atol=atol)
+            reason = difference(f"{name}[{i}]", w, g, rtol=rtol, atol=atol, grads=grads)
             if reason:
                 return reason
         return None
-    if isinstance(want, str) and isinstance(got, str) and _WORD.fullmatch(want.strip()):
-        same = want.strip().casefold() == got.strip().casefold()
+    if isinstance(want, str) and isinstance(got, str) and words(want) is not None:
+        same = words(want) == words(got)
         return None if same else f"{name} does not have the expected value yet"
     return None if identical(want, got) else f"{name} does not have the expected value yet"
 
@@ -236,6 +258,19 @@ def gradients_added(grad: np.ndarray | None, added: np.ndarray | None,
         if n >= 1 and _close(base + n * added, grad, rtol, atol):
             return n
     return 0
+
+
+def scale(want: np.ndarray | None, got: np.ndarray | None, *, rtol: float,
+          atol: float) -> float | None:
+    """k when ``got`` is k times ``want`` for some k other than 0 and 1 (a gradient started
+    from ``gradient=2 * torch.ones(4)``, or of a function k times the step's), else None."""
+    if (want is None or got is None or want.shape != got.shape or want.dtype.kind not in "fc"
+            or not want.any()):
+        return None
+    k = float(np.real(np.vdot(want, got) / np.vdot(want, want)))
+    if not _close(k * want, got, rtol, atol) or np.isclose(k, 1, rtol=rtol) or np.isclose(k, 0):
+        return None
+    return k
 
 
 def cleared_start(name: str, ref_moments: list[Moment], moments: list[Moment],

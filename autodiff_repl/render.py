@@ -27,7 +27,7 @@ def plain_lines(item: out.Output, *, hints: bool = True, width: int | None = Non
     if isinstance(item, out.Echo | out.Printed | out.Info):
         return item.text.split("\n")
     if isinstance(item, out.Error):
-        lines = _wrapped(f"{item.type}: {item.message}" if item.message else item.type, width)
+        lines = _wrapped(_head(item), width)
         if item.source is not None and item.col is not None:
             lines += [f"    {item.source}", "    " + " " * (item.col - 1) + "^"]
         if hints:
@@ -44,6 +44,13 @@ def plain_lines(item: out.Output, *, hints: bool = True, width: int | None = Non
             return [line for line in text.split("\n") if not line.startswith("hint:")]
         return text.split("\n")
     return []
+
+
+def _head(item: out.Error) -> str:
+    """``Type: message``, without the line break a message may end with (GradcheckError's
+    does): the hints follow it directly."""
+    message = item.message.rstrip("\n")
+    return f"{item.type}: {message}" if message else item.type
 
 
 def _wrapped(text: str, width: int | None) -> list[str]:
@@ -139,7 +146,8 @@ def _renderables(item: out.Output, *, hints: bool) -> list[Any]:
     if isinstance(item, out.Printed | out.Info):
         return [Text(item.text)]
     if isinstance(item, out.Error):
-        head = [(item.type, "bold red")] + ([(": " + item.message, "red")] * bool(item.message))
+        message = _head(item)[len(item.type):]
+        head = [(item.type, "bold red")] + ([(message, "red")] * bool(message))
         parts: list[Any] = [_words(head)]
         if item.source is not None and item.col is not None:
             parts.append(Text("    " + item.source))

@@ -153,6 +153,12 @@ class Session:
         self._interpreter.passes.add(text, outputs)
 
     @property
+    def passes(self):
+        """The backward passes run since the last reset (``lang.passes.Passes``): the lessons
+        add an observer to count the passes that reach each ``.grad``."""
+        return self._interpreter.passes
+
+    @property
     def sources(self) -> dict:
         """Variable name -> the names its value was computed from (``scopes.sources_of``)."""
         return self._globals.sources
@@ -271,7 +277,7 @@ class Session:
         if "." not in dotted and value is not None and first in self._globals.committed:
             self._emit(Info(f"{first}: {commands.describe(value)}"))
         else:
-            self._emit(Info(help_pages.help_text(dotted.split(".")[-1], self)))
+            self._emit(Info(help_pages.help_text(dotted, self)))  # x.grad?: the attribute
         return True
 
     def _error(self, exc: BaseException, stmt: ast.stmt | None, source: str) -> Error:

@@ -28,8 +28,10 @@ Rules:
   learner's session and when the transcript is checked; a ``# comment`` after it says in words
   what must hold, for the learner: ``#: check k == 3  # k should be 3``), ``demo`` (guided mode
   shows the step's inputs instead of asking for them), ``tolerance RTOL [ATOL]`` (value
-  comparison). The reference answer of a step is its own ``>>>`` inputs, so the answer a lesson
-  shows is the one its tests run.
+  comparison), ``accept CODE`` (another answer the guide accepts, one input judged as the
+  reference answer is; a ``# comment`` after it is said to the learner who gave it). The
+  reference answer of a step is its own ``>>>`` inputs, so the answer a lesson shows is the one
+  its tests run.
 - A file with no ``>>> `` line is a plain script: see ``script_chunks``.
 """
 
@@ -46,7 +48,7 @@ CONTINUATION = "... "
 ELLIPSIS = "..."
 BLANKLINE = "<BLANKLINE>"
 DIRECTIVE = "#:"
-DIRECTIVES = ("lesson", "step", "hint", "check", "demo", "tolerance")
+DIRECTIVES = ("lesson", "step", "hint", "check", "demo", "tolerance", "accept")
 _CLAUSE = re.compile(r"(elif|else|except|finally)\b")
 _STEP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -84,6 +86,16 @@ class Check:
         return self.words or f"{self.expr} should be True"
 
 
+@dataclass(frozen=True)
+class Accept:
+    """An ``#: accept`` answer: code the guide accepts besides the reference answer, and the
+    words it says to the learner who gave it."""
+
+    source: str
+    line: int
+    words: str = ""
+
+
 @dataclass
 class Step:
     """A step: narration and exchanges in file order, with its hints and checks."""
@@ -94,6 +106,7 @@ class Step:
     items: list[str | Exchange] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    accepts: list[Accept] = field(default_factory=list)
     demo: bool = False
     rtol: float = 1e-4
     atol: float = 1e-6
@@ -195,6 +208,9 @@ def parse(text: str, path: str = "<transcript>") -> Transcript:
                 step.hints.append(arg)
             elif name == "check" and arg:
                 step.checks.append(_check(arg, i + 1))
+            elif name == "accept" and arg:
+                code, words = _commented(arg)
+                step.accepts.append(Accept(code, i + 1, words))
             elif name == "demo":
                 step.demo = True
             elif name == "tolerance" and arg:
@@ -227,17 +243,22 @@ def parse(text: str, path: str = "<transcript>") -> Transcript:
     return Transcript(path, lines, number, title, steps, not has_inputs(text), preamble)
 
 
-def _check(arg: str, line: int) -> Check:
-    """A check from ``EXPR  # words``: the comment (found by the tokenizer, so a ``#`` inside a
-    string stays in the expression) is the check's description."""
+def _commented(arg: str) -> tuple[str, str]:
+    """``CODE  # words`` split into the code and the words: the comment is found by the
+    tokenizer, so a ``#`` inside a string stays in the code."""
     try:
         for tok in tokenize.generate_tokens(io.StringIO(arg).readline):
             if tok.type == tokenize.COMMENT:
-                column = tok.start[1]
-                return Check(arg[:column].rstrip(), line, tok.string.lstrip("#").strip())
+                return arg[:tok.start[1]].rstrip(), tok.string.lstrip("#").strip()
     except (tokenize.TokenError, SyntaxError):
         pass
-    return Check(arg, line)
+    return arg, ""
+
+
+def _check(arg: str, line: int) -> Check:
+    """A check from ``EXPR  # words``: the words are the check's description."""
+    expr, words = _commented(arg)
+    return Check(expr, line, words)
 
 
 def _lesson_header(arg: str, where: str) -> tuple[int | None, str]:

@@ -334,9 +334,10 @@ def test_gradients_left_over_by_a_retry_are_named_with_the_way_out(tmp_path):
     _, text = guide(3, [":skip"] * 4 + TYPO + FREED + ["x.grad = None", *FREED], tmp_path / "p")
     seen = visits(text, 5, 7)[0]
     assert seen.count("Not yet") == 1  # not after the typo's TypeError, not half way
-    assert ("Not yet: x.grad has 2 gradients added where this step adds 1: gradients add up "
-            "across backward() calls. Clear it with x.grad.zero_() (or x.grad = None) and do the "
-            "step again, or :reset to restart the step.") in seen
+    assert ("Not yet: x.grad holds the sum of 2 backward() passes since it was last cleared, "
+            "where this step expects 1: gradients add up across backward() calls. Clear it with "
+            "x.grad.zero_() (or x.grad = None) and do the step again, or :reset to restart the "
+            "step.") in seen
     assert "does not hold the expected values" not in seen
     assert "hint: y = 2 * torch.dot(x, x); y.backward()" not in seen  # no hint that repeats it
     assert "✓ Correct" in seen.split(">>> x.grad = None")[1]
@@ -345,7 +346,7 @@ def test_gradients_left_over_by_a_retry_are_named_with_the_way_out(tmp_path):
 def test_reset_clears_the_gradients_a_retry_left(tmp_path):
     _, text = guide(3, [":skip"] * 4 + TYPO + FREED + [":reset", *FREED], tmp_path / "p")
     first, second = visits(text, 5, 7)
-    assert "Not yet: x.grad has 2 gradients added" in first and "✓" not in first
+    assert "Not yet: x.grad holds the sum of 2 backward() passes" in first and "✓" not in first
     assert "(this step's starting state is back)" in first
     assert "Not yet" not in second and "✓ Correct." in second
 
@@ -355,9 +356,9 @@ def test_a_step_that_starts_with_a_gradient_says_reset_brings_it_back(tmp_path):
     answers = [":skip"] * 4 + [""] + [":skip"] * 2 + [""]
     _, text = guide(1, [*answers, "y = x.sum()", "y.backward()", "y.backward()", "x.grad"],
                     tmp_path / "p")
-    assert ("Not yet: x.grad has 2 gradients added where this step adds 1: gradients add up "
-            "across backward() calls. :reset brings back the x.grad this step starts from.") \
-        in visits(text, 9, 16)[0]
+    assert ("Not yet: x.grad holds the sum of 3 backward() passes since it was last cleared, "
+            "where this step expects 2: gradients add up across backward() calls. :reset brings "
+            "back the x.grad this step starts from.") in visits(text, 9, 16)[0]
 
 
 SETUP = ["import torch", "x = torch.arange(4.0, requires_grad=True)", "y = 2 * torch.dot(x, x)"]

@@ -79,7 +79,8 @@ def test_a_zeroed_gradient_counts_the_passes_from_zero(answer, tmp_path):
     _, text = guide(2, [":skip"] * 11 + answer, tmp_path)
     seen = visit(text, 12, 19)
     assert "tensor([3., 3., 3., 3.])" in seen
-    assert f"Not yet: x.grad has 3 gradients added where this step adds 2: {ADVICE}" in seen
+    assert ("Not yet: x.grad holds the sum of 3 backward() passes since it was last cleared, where "
+            f"this step expects 2: {ADVICE}") in seen
     assert "does not hold the expected values" not in seen
 
 
@@ -89,7 +90,8 @@ def test_three_backward_passes_in_the_backward_twice_step_get_the_advice(tmp_pat
     _, text = guide(2, [":skip"] * 10 + [answer], tmp_path)
     seen = visit(text, 11, 19)
     assert "RuntimeError: Trying to backward through the graph a second time" in seen
-    assert f"Not yet: x.grad has 3 gradients added where this step adds 1: {ADVICE}" in seen
+    assert ("Not yet: x.grad holds the sum of 3 backward() passes since it was last cleared, where "
+            f"this step expects 1: {ADVICE}") in seen
 
 
 # --- 3: the dtype is named ------------------------------------------------------------------

@@ -97,19 +97,32 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         numerical = numerical_jacobian(func, inputs, i, eps)
         modes = []
         if check_backward_ad:
-            modes.append(("analytical", analytical_jacobian(func, inputs, i)))
+            modes.append(("backward", analytical_jacobian(func, inputs, i)))
         if check_forward_ad:
             modes.append(("forward", forward_jacobian(func, inputs, i)))
-        for label, jacobians in modes:
+        for mode, jacobians in modes:
             for o, (num, ana) in enumerate(zip(numerical, jacobians, strict=False)):
                 if not np.allclose(ana, num, rtol=rtol, atol=atol):
                     if not raise_exception:
                         return False
-                    raise GradcheckError(
-                        f"Jacobian mismatch for output {o} with respect to input {i},\n"
-                        f"numerical:{Tensor._wrap(num.T if num.ndim == 2 else num)!r}\n"
-                        f"{label}:{Tensor._wrap(ana.T if ana.ndim == 2 else ana)!r}\n")
+                    raise GradcheckError(_mismatch(mode, func, inputs, o, i, num, ana))
     return True
+
+
+def _mismatch(mode: str, func, inputs, o: int, i: int, num, ana) -> str:
+    """PyTorch's message for a mismatch: the numerical Jacobian in the output's dtype, the
+    analytical one in the input's (backward mode) or the output's (forward mode)."""
+    with no_grad():
+        out_dtype = _outputs(func(*inputs))[o]._data.dtype
+    ana_dtype = inputs[i]._data.dtype if mode == "backward" else out_dtype
+    head = "Jacobian mismatch" if mode == "backward" else \
+        "Jacobian computed with forward mode mismatch"
+
+    def shown(m, dtype) -> str:
+        return repr(Tensor._wrap((m.T if m.ndim == 2 else m).astype(dtype)))
+
+    return (f"{head} for output {o} with respect to input {i},\n"
+            f"numerical:{shown(num, out_dtype)}\nanalytical:{shown(ana, ana_dtype)}\n")
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,

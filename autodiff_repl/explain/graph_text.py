@@ -71,21 +71,19 @@ def _title(g) -> str:
     return f"graph of {g.root}: {', '.join(parts)}"
 
 
-SHORT = 6  # values shown in full on a line under a node when a terminal is too narrow for more
-
-
 def _columns(n) -> dict[str, tuple[str, str]]:
     """The spans after the label, by column: kind, meta (shape and dtype), value, grad, notes;
-    ``short`` holds the value and grad with at most ``SHORT`` numbers, for narrow terminals."""
+    ``numbers`` holds the value's and the gradient's arrays with their prefix, so that a line
+    under the node can show fewer numbers when the terminal is too narrow for all of them."""
     kind = n.grad_fn if n.kind == "op" else n.kind
     value = "= " + ("?" if n.value is None else text.array(n.value))
     grad = "" if n.grad is None else "grad " + text.array(n.grad)
-    short = {"value": ("= " + ("?" if n.value is None else text.array(n.value, SHORT)), "value"),
-             "grad": ("" if n.grad is None else "grad " + text.array(n.grad, SHORT), "grad")}
+    numbers = {c: (prefix, a) for c, prefix, a in (("value", "= ", n.value),
+                                                   ("grad", "grad ", n.grad)) if a is not None}
     return {"kind": (kind, "gradfn" if n.kind == "op" else n.kind),
             "meta": (text.shape(n.shape), "meta"), "dtype": (n.dtype, "meta"),
             "value": (value, "value"), "grad": (grad, "grad" if grad else ""),
-            "notes": ("  ".join(n.notes), "note"), "short": short}
+            "notes": ("  ".join(n.notes), "note"), "numbers": numbers}
 
 
 def _label(n) -> list:
@@ -150,16 +148,14 @@ def _rows_to_lines(rows: list[_Row], layout: Layout, uniform: bool, width: int =
 
 def _under(row: _Row, names: list[str], gap: str, width: int) -> list:
     """The columns ``names`` of a row on lines under it: one line if it fits, else one line each,
-    with numbers cut short (``SHORT``) where the full ones do not fit."""
+    with as many of the numbers as fit the width (``text.array_within``)."""
     if not names:
         return []
     cells = [row.cols[c] for c in names]
     if len(row.guide) + sum(len(t) for t, _ in cells) + len(gap) * (len(cells) - 1) <= width:
         groups = [cells]
     else:
-        room = width - len(row.guide)
-        groups = [[row.cols["short"][c] if len(row.cols[c][0]) > room and c in row.cols["short"]
-                   else row.cols[c]] for c in names]
+        groups = [[_cut(row, c, width - len(row.guide))] for c in names]
     lines = []
     for group in groups:
         spans = [(row.guide, "dim"), group[0]]
@@ -167,6 +163,15 @@ def _under(row: _Row, names: list[str], gap: str, width: int) -> list:
             spans += [(gap, ""), cell]
         lines.append(tuple(spans))
     return lines
+
+
+def _cut(row: _Row, column: str, room: int) -> tuple[str, str]:
+    """A row's cell in at most ``room`` columns where it holds numbers: fewer of them shown."""
+    cell = row.cols[column]
+    if len(cell[0]) <= room or column not in row.cols["numbers"]:
+        return cell
+    prefix, numbers = row.cols["numbers"][column]
+    return prefix + text.array_within(numbers, room - len(prefix)), cell[1]
 
 
 def _fits_tree(g) -> bool:

@@ -12,6 +12,8 @@ or min with ties says how it shared the gradient (``kinks``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from autodiff_repl.engine import backprop, ops
@@ -31,7 +33,12 @@ def _array(g) -> np.ndarray:
 
 def saved_bytes(view: View) -> int:
     """Bytes of forward values the graph's nodes keep for backward (each array counted once)."""
-    seen: dict[int, int] = {}
+    return _bytes(_saved(view).values())
+
+
+def _saved(view: View) -> dict[int, dict[int, int]]:
+    """For each op node of the graph (by key): the arrays it keeps for backward, id -> bytes."""
+    out: dict[int, dict[int, int]] = {}
     for item in view.items:
         node = item.node
         if item.is_leaf or node.inputs is None:
@@ -40,11 +47,17 @@ def saved_bytes(view: View) -> int:
         for needs, parent in zip(node.op.needs, node.parents, strict=False):
             if parent is not None:
                 wanted.update(needs)
+        arrays = out[item.key] = {}
         for i in wanted - {ops.OUT}:
-            seen[id(node.inputs[i])] = np.asarray(node.inputs[i]).nbytes
+            arrays[id(node.inputs[i])] = np.asarray(node.inputs[i]).nbytes
         if ops.OUT in wanted and node.value is not None:
-            seen[id(node.value)] = node.value.nbytes
-    return sum(seen.values())
+            arrays[id(node.value)] = node.value.nbytes
+    return out
+
+
+def _bytes(groups) -> int:
+    """The bytes of the arrays in ``groups`` (id -> bytes maps), each array counted once."""
+    return sum({k: n for group in groups for k, n in group.items()}.values())
 
 
 def run(kind: str, y, names: dict, gradient=None, retain_graph=False, create_graph=False,
@@ -55,7 +68,7 @@ def run(kind: str, y, names: dict, gradient=None, retain_graph=False, create_gra
     view = View(y, names)
     leaves = [item for item in view.items if item.is_leaf]
     old = {item.key: _old_grad(item.node.variable) for item in leaves}
-    held = saved_bytes(view)
+    saved = _saved(view)  # before the pass, which may free them
     events: list = []
 
     def observer(node, g, grads):
@@ -79,9 +92,22 @@ def run(kind: str, y, names: dict, gradient=None, retain_graph=False, create_gra
         tr.wrt = ", ".join(tr.result_names)
         wanted = {id(edge_of(x)) for x in xs_list}
     tr.steps = _steps(view, events, root, seed, gradient is not None, old, wanted, runs)
-    _finish(tr, view, held, "create_graph" if create_graph else (
-        "retain_graph" if retain_graph else ""))
+    ran = {id(node) for node, _, _ in events}
+    _finish(tr, view, _Spent(_bytes(v for k, v in saved.items() if k in ran),
+                             _bytes(v for k, v in saved.items() if k not in ran),
+                             sum(1 for k, v in saved.items() if k not in ran and v)),
+            "create_graph" if create_graph else ("retain_graph" if retain_graph else ""))
     return tr
+
+
+@dataclass(frozen=True)
+class _Spent:
+    """What the pass did to the values the graph saved: the bytes of the nodes it ran (freed,
+    unless kept) and of the ``idle`` nodes it did not need to run (left as they were)."""
+
+    ran: int
+    left: int
+    idle: int
 
 
 def _old_grad(t):
@@ -232,15 +258,28 @@ def _summed_axes(big, small) -> tuple[int, ...]:
         k + lead for k, n in enumerate(small) if n == 1 and big[k + lead] != 1)
 
 
-def _finish(tr: Trace, view: View, held: int, kept_by: str) -> None:
-    n_ops = sum(1 for s in tr.steps if s.expr is not None)
+def _cost_note(tr: Trace, n_ops: int, spent: _Spent, kept_by: str) -> str:
+    """What became of the saved values: kept, freed, or (no op ran: ``grad y y``) untouched."""
     if kept_by:
-        note = f"kept ({kept_by}), so the graph can run backward again"
-    elif held:
-        note = "freed by this backward; retain_graph=True keeps them for a second one"
-    else:
-        note = "nothing to free: a second backward would run again and accumulate"
-    tr.cost = Cost("reverse", n_ops, held, "saved values", note)
+        return f"kept ({kept_by}), so the graph can run backward again"
+    if not n_ops and spent.left:
+        seed = f" (∂{tr.root}/∂{tr.root} is the seed itself)" if tr.kind == "grad" else ""
+        return (f"kept: no op had to run{seed}, so nothing was freed and a backward through "
+                f"{tr.root} still works")
+    if spent.left:
+        ops_, them = ("op", "it") if spent.idle == 1 else (f"{spent.idle} ops", "them")
+        return (f"{text.nbytes(spent.ran)} freed by the ops this pass ran; "
+                f"{text.nbytes(spent.left)} kept by the {ops_} it skipped (no input asked for "
+                f"lies behind {them})")
+    if spent.ran:
+        return "freed by this backward; retain_graph=True keeps them for a second one"
+    return "nothing to free: a second backward would run again and accumulate"
+
+
+def _finish(tr: Trace, view: View, spent: _Spent, kept_by: str) -> None:
+    n_ops = sum(1 for s in tr.steps if s.expr is not None)
+    tr.cost = Cost("reverse", n_ops, spent.ran + spent.left, "saved values",
+                   _cost_note(tr, n_ops, spent, kept_by))
     for step in tr.steps:
         if step.expr is None and step.stores and step.old is not None:
             tr.hints.append(f"backward adds into .grad: {step.name}.grad held "

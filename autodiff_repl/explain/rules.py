@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 
 from autodiff_repl.explain import text
+from autodiff_repl.explain.absent import without
 
 
 class _Fields(dict):
@@ -27,5 +28,5 @@ class _Fields(dict):
 def rule(op, i: int, up: str, labels: list[str], params: dict, in_shape) -> str | None:
     if not op.says:
         return None
-    template = op.says[0] if op.variadic else op.says[i]
+    template = without(op.says[0] if op.variadic else op.says[i], params)
     return string.Formatter().vformat(template, labels, _Fields(up, in_shape, params))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from autodiff_repl.explain.absent import without
 from autodiff_repl.explain.text import num
 
 _TERM = re.compile(r"^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)·(.+)$")
@@ -64,8 +65,9 @@ def total(terms: list[str]) -> str:
 
 
 def fill(template: str, labels: list[str], params: dict, shown) -> str:
-    """A row's formula text with the input labels and parameters put in."""
+    """A row's formula text with the input labels and parameters put in (those left out, None,
+    taken out of the text: ``absent``)."""
     try:
-        return template.format(*labels, **{k: shown(v) for k, v in params.items()})
+        return without(template, params).format(*labels, **{k: shown(v) for k, v in params.items()})
     except (KeyError, IndexError):
         return template

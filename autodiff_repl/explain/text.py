@@ -95,10 +95,29 @@ def array(a, limit: int = 12) -> str:
         return num(a.item())
     if a.size <= limit:
         return _nested(a.tolist())
+    return _abbreviated(a, 3, 3)
+
+
+def array_within(a, room: int) -> str:
+    """``array(a)`` in at most ``room`` columns where it can be: when the whole does not fit,
+    with fewer numbers shown (3 first and 3 last, then 2 and 2, 1 and 1, the first alone, none:
+    ``[…] (12 values)``); the shortest of those when none fits."""
+    whole = array(a)
+    a = np.asarray(a)
+    if len(whole) <= room or a.ndim == 0:
+        return whole
+    shown = [(k, k) for k in (3, 2, 1) if 2 * k < a.size] + [(1, 0), (0, 0)]
+    forms = [_abbreviated(a, head, tail) for head, tail in shown]
+    return next((f for f in forms if len(f) <= room), forms[-1])
+
+
+def _abbreviated(a: np.ndarray, head: int, tail: int) -> str:
+    """``[0, 1, 2, …, 997, 998, 999] (1000 values)``: the first ``head`` and last ``tail``
+    numbers of ``a``, flattened."""
     flat = a.reshape(-1)
-    head = ", ".join(num(v) for v in flat[:3].tolist())
-    tail = ", ".join(num(v) for v in flat[-3:].tolist())
-    return f"[{head}, …, {tail}] ({a.size} values)"
+    numbers = [num(v) for v in flat[:head].tolist()] + ["…"]
+    numbers += [num(v) for v in flat[flat.size - tail:].tolist()] if tail else []
+    return f"[{', '.join(numbers)}] ({a.size} values)"
 
 
 def _nested(values) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 
 from autodiff_repl.engine.graph import AccumulateGrad, reachable
 from autodiff_repl.explain import text
+from autodiff_repl.explain.absent import without
 
 
 @dataclass
@@ -161,7 +162,7 @@ def expr_text(op, labels, params) -> str:
         return f"{op.name}({', '.join(labels)}, dim={params.get('dim', 0)})"
     shown = {k: text.param(v) for k, v in params.items()}
     try:
-        return op.expr.format(*labels, **shown)
+        return without(op.expr, params).format(*labels, **shown)
     except (KeyError, IndexError):
         return f"{op.name}({', '.join(labels)})"
 

@@ -35,6 +35,7 @@ class Why:
     facts: list[Fact] = field(default_factory=list)
     cause: str = ""
     fix: str = ""
+    also: list[str] = field(default_factory=list)  # other fixes, each on an "or:" line
 
     def blocks(self) -> list[Block]:
         marks = {"ok": ("✓ ", "good"), "bad": ("✗ ", "bad"), "info": ("· ", "dim")}
@@ -42,6 +43,7 @@ class Why:
         lines.append(line(("cause: ", "bad" if self.symptom != "set" else "good"), self.cause))
         if self.fix:
             lines.append(line(("fix:   ", "hint"), (self.fix, "op")))
+        lines.extend(line(("or:    ", "hint"), (other, "op")) for other in self.also)
         title = {"None": "is None", "zero": "is all zeros", "set": "holds a value"}[self.symptom]
         return [Block(f"why {self.name}.grad {title}", tuple(lines))]
 
@@ -154,9 +156,24 @@ def _not_a_leaf(t, name: str, why: Why) -> bool:
         why.cause = (f"backward stores gradients only in leaves; {name} is an intermediate "
                      "result, so its .grad stays None (PyTorch warns about this)")
         why.fix = f"{name}.retain_grad()   before the backward, or read the leaf's .grad instead"
+        why.also += _leaf_fixes(t, name)
     else:
         why.cause = f"{name}.grad was set by hand or by an earlier retain_grad"
     return True
+
+
+def _leaf_fixes(t, name: str) -> list[str]:
+    """How to make the computed tensor ``name`` a leaf: detach it, or make it without
+    requires_grad and switch that on afterwards (or create it with requires_grad=True)."""
+    dims = ", ".join(str(n) for n in t._data.shape)
+    made, tracked = ((f"torch.ones({dims})", f"torch.ones({dims}, requires_grad=True)") if dims
+                     else ("torch.tensor(1.0)", "torch.tensor(1.0, requires_grad=True)"))
+    return [f"{name} = {name}.detach().requires_grad_()   makes {name} a leaf with the same "
+            f"values (gradients then stop at {name}: compute the outputs from it again)",
+            f"make {name} a leaf where it is made: compute it from tensors that do not require "
+            f"grad, then call .requires_grad_() on it (e.g. {name} = ({made} * 1)"
+            f".requires_grad_() instead of {tracked} * 1), or create it with requires_grad=True "
+            "directly"]
 
 
 def _not_float(t, name: str, why: Why) -> bool:
@@ -252,9 +269,12 @@ def _requires_grad(t, name: str, why: Why, session: _Session, made_before: list[
                          f"graph has no edge back to {name}")
             why.fix = f"compute {cut[0]} from {name} itself, not {name}.detach()"
         else:
-            why.cause = (f"no recorded operation used {name}: either it was not used, or it was "
-                         "used inside `with no_grad():` (nothing is recorded there)")
-            why.fix = f"compute the output from {name} outside no_grad, then backward it"
+            out = next(k for k in ("y", "out", "loss", "f") if k not in session.tensors)
+            why.cause = (f"no variable holds a result computed from {name}: nothing that uses "
+                         f"{name} has been computed (and kept) yet, so no backward has had a path "
+                         f"back to {name}, and {name}.grad stays None until one reaches it")
+            why.fix = (f"{out} = ({name} * 2).sum()   then backward {out}: {name}.grad holds 2 "
+                       "for each element")
         return why
     why.facts.append(Fact(f"used by the graph of {', '.join(users)}", "ok"))
     ran = [k for k in users if session.freed(k)]

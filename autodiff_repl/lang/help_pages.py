@@ -1,6 +1,7 @@
 """The help pages: ``:help`` (the commands), ``:help ops`` (the op table), ``:help language``,
 ``:help limits``, ``:help backward`` (a command), ``:help dot`` (a function or op: its
-signature, docstring and local derivatives). Every line fits an 80-column terminal.
+signature, docstring and local derivatives), ``:help create_graph`` or ``x.grad?`` (an idea of
+autograd: ``help_topics``). Every line fits an 80-column terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import textwrap
 
 from autodiff_repl.engine import ops
+from autodiff_repl.lang import help_topics
 from autodiff_repl.lang.commands import COMMANDS, META, USAGE
 
 WIDTH = 79
@@ -23,7 +25,8 @@ SUMMARY = {
     "trace": "the chain-rule trace; .grad and the graph stay as they were",
     "jvp": "forward mode: how y changes along v (ones if left out)",
     "why": "why x.grad is None or zero",
-    "help": "topics: commands, ops, language, limits, or an op (:help dot)",
+    "help": "topics: commands, ops, language, limits, an op (:help dot), or an idea "
+            "(:help create_graph)",
     "vars": "the session's variables",
     "reset": "forget all variables",
     "save": "write the inputs that ran as a script",
@@ -73,7 +76,11 @@ def _help_page() -> str:
         "",
         "Meta commands:",
         *_columns([(USAGE[n], SUMMARY[n]) for n in META]),
-        *_columns([("name?", "help on a name, e.g. dot? or x?")]),
+        *_columns([("name?", "help on a name, e.g. dot?, x? or x.grad?")]),
+        "",
+        "Ideas of autograd (:help TOPIC):",
+        *textwrap.wrap("  ".join(help_topics.names()), WIDTH, initial_indent="  ",
+                       subsequent_indent="  "),
     ])
 
 
@@ -86,7 +93,7 @@ The language is Python for tensor code:
   with torch.no_grad():, assert, lists, tuples, dicts, comprehensions,
   f-strings.
 Imports: import torch (torch.autograd, torch.nn.functional, torch.linalg,
-  torch.cuda ...), import numpy as np.
+  torch.cuda ...), import numpy as np, import math.
 Builtins: print len range abs min max float int list tuple round sum
   isinstance enumerate zip sorted reversed bool str any all dict set repr
   type.
@@ -106,10 +113,13 @@ def help_text(topic: str | None, session=None) -> str:
         return _fit("The session's limits:\n" + (limits or DEFAULT).describe())
     if topic == "ops":
         return ops_table()
+    page = help_topics.find(topic, session)
+    if page is not None:
+        return _fit(page.rstrip("\n"))
     module = _find_module(topic, session)
     if module is not None:
         return _module_help(module)
-    topic = topic.removeprefix("torch.").removeprefix(":")
+    topic = topic.rpartition(".")[2].removeprefix(":")  # torch.autograd.grad: grad
     lines = _command_help(topic)
     rows = [op for op in ops.TABLE if op.name == topic or op.name.startswith(topic + "_")]
     function, where = _find_function(topic, session)
@@ -126,6 +136,8 @@ def help_text(topic: str | None, session=None) -> str:
             lines.append(f"    ∂out/∂{_arg(i)} = {_expr(formula)}")
     if rows:
         lines.append("  backward: each input's gradient is (upstream gradient) × ∂out/∂input")
+    if topic in help_topics.SEE_ALSO:
+        lines.append(f"see also: {help_topics.SEE_ALSO[topic]}")
     return _fit("\n".join(lines))
 
 
@@ -170,7 +182,7 @@ def _fit(text: str) -> str:
             lines.append(line)
             continue
         indent = " " * (len(line) - len(line.lstrip()))
-        lines.extend(textwrap.wrap(line, WIDTH, initial_indent=indent,
+        lines.extend(textwrap.wrap(line.strip(), WIDTH, initial_indent=indent,
                                    subsequent_indent=indent + "    ", break_on_hyphens=False))
     return "\n".join(lines)
 
@@ -204,6 +216,7 @@ def _find_function(topic: str, session) -> tuple:
     while stack:
         module = stack.pop(0)
         value = module.members.get(topic)
+        value = getattr(value, "callable_as", None) or value  # a class's stand-in: the class
         if value is not None and callable(value):
             return getattr(value, "fn", value), module.name
         stack.extend(v for v in module.members.values() if type(v) is type(session.torch))

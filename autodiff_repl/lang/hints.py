@@ -68,6 +68,8 @@ LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place 
 NO_GRAD_FN = "does not require grad and does not have a grad_fn"
 NOT_DIFFERENTIATED = "One of the differentiated Tensors does not require grad"
 MODIFIED_INPLACE = "has been modified by an inplace operation"
+GRADIENT_SHAPE = "Mismatch in shape: grad_output"
+GRADCHECK_MISMATCH = re.compile(r"^Jacobian (computed with forward mode )?mismatch for output")
 
 RECORD = ("PyTorch records every operation on tensors that require grad, all the time: leave out "
           "`with autograd.record():` and run its body as it is")
@@ -294,6 +296,10 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
         return _no_graph_hints(s, context)
     if NOT_DIFFERENTIATED in message:
         return _not_differentiated_hints(context)
+    if GRADIENT_SHAPE in message:
+        return _gradient_shape_hints(message, s, context)
+    if GRADCHECK_MISMATCH.search(message):
+        return _gradcheck_hints(message, context)
     if "Boolean value of Tensor with more than one value is ambiguous" in message:
         return ["a condition needs one True/False: use (x > 0).all() or (x > 0).any()"]
     if "cannot be converted to Scalar" in message or \
@@ -308,6 +314,66 @@ def _runtime_hints(message: str, context: Context) -> list[str]:
     if "object is not callable" in message and message.startswith("'Tensor'"):
         return ["a tensor is not a function; did you mean to multiply? write 2 * x, not 2(x)"]
     return []
+
+
+# --- backward(gradient=v) of the wrong shape, gradcheck ----------------------------------------
+
+def _gradient_shape_hints(message: str, s: str, context: Context) -> list[str]:
+    """The v of ``y.backward(v)`` (``--gradient v``, ``grad_outputs``) must have y's shape."""
+    shapes = [_size(m) for m in re.findall(r"torch\.Size\(\[([^\]]*)\]\)", message)]
+    if len(shapes) != 2:
+        return []
+    given, wanted = shapes
+    call = context.call or ""
+    y = operand(s)
+    command = call.startswith("backward ")
+    if wanted == "()":
+        fix = (f"{s} is one number: backward {s} needs no --gradient" if command else
+               f"{s} is one number: {y}.backward() needs no gradient (or torch.tensor(1.0))")
+    elif command:
+        fix = (f"e.g. backward {s} --gradient torch.ones_like({s}), the same as backward "
+               f"{y}.sum()")
+    elif "autograd.grad" in call:
+        fix = (f"e.g. grad_outputs=torch.ones_like({s}), the same as differentiating "
+               f"{y}.sum()")
+    else:
+        fix = f"e.g. {y}.backward(torch.ones_like({s})), the same as {y}.sum().backward()"
+    return [f"the gradient must have {s}'s shape, {wanted}, not {given}: it is the v of vᵀJ, one "
+            f"weight for each element of {s} (∂L/∂{s} for a loss L computed from {s}), which "
+            "backward carries back to the inputs", fix]
+
+
+def _size(dims: str) -> str:
+    """``(2, 2)``, ``(3,)``, ``()`` for the inside of ``torch.Size([...])``."""
+    parts = [d.strip() for d in dims.split(",") if d.strip()]
+    return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+
+
+def _gradcheck_hints(message: str, context: Context) -> list[str]:
+    """GradcheckError: finite differences in float32 are too coarse for gradcheck; in float64 a
+    mismatch is real. PyTorch shows the backward-mode analytical Jacobian in the input's dtype,
+    so the message says which it is (forward mode's shows the output's: then both are said)."""
+    analytical = message.rpartition("analytical:")[2]
+    known = "forward mode" not in message
+    double = known and "dtype=torch.float64" in analytical
+    rounding = ("gradcheck compares autograd's Jacobian (analytical) with finite differences "
+                "(numerical), (f(x + ε) - f(x - ε)) / 2ε with ε = 1e-6; in float32, which keeps "
+                "about 7 significant digits, a step that small is lost in rounding, so the "
+                "numerical Jacobian is the one that is off")
+    real = ("with float64 inputs finite differences are accurate, so a mismatch is real: the "
+            "function has no derivative at this point (relu or abs at 0, tied maxima), or it "
+            "draws random numbers")
+    if double:
+        return [real]
+    typed = context.statement or ""  # the call of gradcheck, the inputs made in it
+    fixed = typed.replace("requires_grad=True", "dtype=torch.float64, requires_grad=True")
+    example = (fixed if "gradcheck(" in typed and typed.count("requires_grad=True") == 1
+               and "dtype=" not in typed else
+               "torch.tensor(..., dtype=torch.float64, requires_grad=True), or x.double() for "
+               "a tensor x")
+    hints = [rounding if known else "if an input is float32: " + rounding,
+             f"give gradcheck float64 inputs: {example}"]
+    return hints if known else [*hints, real]
 
 
 # --- no graph: name the inputs -------------------------------------------------------------------

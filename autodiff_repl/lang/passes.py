@@ -6,12 +6,14 @@ leaves its outputs' graph freed (it ran without ``retain_graph=True``), ``Passes
 text of the call and weak references to the outputs' ``grad_fn`` nodes. When a later pass meets
 the freed values, ``Passes.freeing(y)`` names the latest pass that went through them: that is
 the pass that needed ``retain_graph=True`` (``y.backward()`` before
-``torch.autograd.grad(y, x, create_graph=True)``), not the one that failed.
+``torch.autograd.grad(y, x, create_graph=True)``), not the one that failed. ``observers`` are
+told of every pass, freed or not (the lessons count the passes that reach each ``.grad``).
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from autodiff_repl.engine import Tensor
@@ -35,9 +37,14 @@ class Passes:
 
     def __init__(self) -> None:
         self._passes: list[Pass] = []
+        self.observers: list[Callable[[str, tuple], object]] = []
+        """Called as ``observer(call, outputs)`` after every pass that ran without error."""
 
     def add(self, call: str, outputs) -> None:
-        """Remember ``call`` if it left the graph of any of ``outputs`` (tensors) freed."""
+        """Tell the observers of ``call``; remember it if it left the graph of any of
+        ``outputs`` (tensors) freed."""
+        for observer in self.observers:
+            observer(call, outputs)
         roots = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None
                  and t.grad_fn.freed]
         if roots:
