@@ -202,7 +202,12 @@ def _elementwise(op, a, b, params=_NO_PARAMS):
             ma, mb = (da.shape, da.dtype), (db.shape, db.dtype)
             if ma == mb:  # the same shape and dtype
                 return apply(op, (a, b), params, (da, db), (ma, mb))
-            if ma[1] == mb[1]:
+            if ma[1] == mb[1]:  # the same dtype, shapes that may broadcast (x @ W + b)
+                if LIMITS.max_elements is None:  # no size limit to check first
+                    try:
+                        return apply(op, (a, b), params, (da, db), (ma, mb))
+                    except ValueError:
+                        raise _broadcast_error(a, b) from None
                 return _broadcasting(op, a, b, params, (da, db), (ma, mb))
     if not _is_operand(b) or not _is_operand(a):
         return NotImplemented

@@ -17,6 +17,10 @@ from autodiff_repl.engine.dim_names import numpy_names
 from autodiff_repl.engine.tensor import Tensor, _shape_args
 from autodiff_repl.engine.tensor_types import Size
 
+# The reductions a training loop calls every step, without their axis=/keepdims= wrapper (the
+# methods below have their own).
+_sum, _mean, _prod = (f.__wrapped__ for f in (reductions.sum, reductions.mean, reductions.prod))
+
 
 class Operators:
     """``x + y``, ``x == y``, ``x[i]`` ...: Python's operators on tensors."""
@@ -264,15 +268,15 @@ class FunctionMethods:
 
     @numpy_names
     def sum(self, dim=None, keepdim=False, dtype=None):
-        return reductions.sum(self, dim, keepdim, dtype=dtype)
+        return _sum(self, dim, keepdim, dtype)
 
     @numpy_names
     def mean(self, dim=None, keepdim=False, dtype=None):
-        return reductions.mean(self, dim, keepdim, dtype=dtype)
+        return _mean(self, dim, keepdim, dtype)
 
     @numpy_names
     def prod(self, dim=None, keepdim=False, dtype=None):
-        return reductions.prod(self, dim, keepdim, dtype=dtype)
+        return _prod(self, dim, keepdim, dtype)
 
     @numpy_names
     def max(self, dim=None, keepdim=False):
