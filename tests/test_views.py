@@ -167,3 +167,43 @@ def test_the_graph_names_earlier_values_of_a_variable():
     text = "\n".join(o.data.plain() for o in s.execute("graph v"))
     assert "y = y₁ with" in text and "y₁ = y₀ + 1" in text and "y₀ = 2 · x" in text
     assert "v₁ = 3 · v₀" in text and "v₀ = t1ᵀ" in text
+
+
+# --- views made under no_grad() ------------------------------------------------------------------
+
+NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
+
+
+@pytest.mark.parametrize("make", [lambda c: c.view(3)[:2], lambda c: c[:2],
+                                  lambda c: c.unsqueeze(0)[0][:2]],
+                         ids=["view", "slice", "unsqueeze-select"])
+def test_a_view_made_under_no_grad_requires_grad_but_refuses_in_place_updates(make):
+    c = engine.ones(3, requires_grad=True).clone()
+    with engine.no_grad():
+        v = make(c)
+    assert repr(v) == "tensor([1., 1.], requires_grad=True)"  # as PyTorch prints it
+    assert v.requires_grad and v.is_leaf and v.grad_fn is None
+    with pytest.raises(RuntimeError) as err:
+        v.mul_(2)
+    assert str(err.value) == NO_GRAD_VIEW
+    with pytest.raises(RuntimeError) as err:
+        v[0] = 5.0
+    assert str(err.value) == NO_GRAD_VIEW
+    with engine.no_grad():  # both inside the block: allowed, and written through to c
+        v.mul_(2)
+    assert c.tolist() == [2.0, 2.0, 1.0]
+
+
+def test_no_gradient_reaches_a_view_made_under_no_grad_nor_its_base():
+    x = engine.ones(3, requires_grad=True)
+    with engine.no_grad():
+        v = x[:2]
+        w = x * 2  # not a view: no grad
+    assert not w.requires_grad
+    (v * 3).sum().backward()  # as PyTorch: runs, and neither .grad is written
+    assert v.grad is None and x.grad is None

@@ -68,8 +68,11 @@ def apply(op: ops.Op, inputs: tuple[Tensor, ...], params: dict = _NO_PARAMS,
             out._rg = False
             out._node = None
     else:
-        out._rg = False
         out._node = None
+        if op in ops.VIEWS and inputs[0]._rg:  # a view keeps requires_grad, as in PyTorch
+            out._rg = out._no_grad_view = True  # (but an in-place update of it is refused)
+        else:
+            out._rg = False
         if RECORDING.keep_values:  # for explanations: a result no_grad() kept out of a graph
             _note_no_grad(out, inputs)
     if FORWARD.active:

@@ -14,7 +14,11 @@ from autodiff_repl.engine import functions as F
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.graph import AccumulateGrad, _next_seq
 from autodiff_repl.engine.inplace import INPLACE, take_node
-from autodiff_repl.engine.messages import LEAF_INPLACE, VIEW_OF_LEAF_INPLACE
+from autodiff_repl.engine.messages import (
+    LEAF_INPLACE,
+    NO_GRAD_VIEW_INPLACE,
+    VIEW_OF_LEAF_INPLACE,
+)
 from autodiff_repl.engine.tensor import Tensor
 
 
@@ -25,6 +29,8 @@ class InplaceMethods:
         """PyTorch's refusal to update a leaf that requires grad (or a view of one) in place."""
         if not (self._rg and STATE.enabled):
             return
+        if self._no_grad_view:
+            raise RuntimeError(NO_GRAD_VIEW_INPLACE)
         node = self._node
         if node is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE if view_message else LEAF_INPLACE)

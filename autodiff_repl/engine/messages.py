@@ -18,6 +18,12 @@ GRAD_DTYPE = (
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                         "operation.")
+NO_GRAD_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+    "tracked).")
 # PyTorch words the same refusal three ways: torch.tensor(..., requires_grad=True),
 # t.requires_grad = True, and t.requires_grad_().
 ONLY_FLOAT = "Only Tensors of floating point and complex dtype can require gradients"

@@ -238,7 +238,10 @@ def getitem(input, index):
         return Tensor._wrap(ops.row_major(data))
     if type(data) is not np.ndarray:  # a single element: NumPy copies it
         data = ops.view_of(t._data, index)
-    return _plain_view(Tensor._wrap(data), t)
+    view = Tensor._wrap(data)
+    if t._rg:  # under no_grad(): a view keeps requires_grad (as functions.apply's views do)
+        view._rg = view._no_grad_view = True
+    return _plain_view(view, t)
 
 
 def _plain_view(view: Tensor, t: Tensor) -> Tensor:

@@ -54,6 +54,9 @@ class Tensor:
     _view_steps = ()  # ... and the view ops that lead from there to it
     _views = None  # a base: its live views (id -> view, weakly)
     _view_version = 0  # a view: its base's version count when it was made
+    _no_grad_view = False  # a view made under no_grad() of a tensor that requires grad: it
+    # requires grad too, but no gradient reaches it or its base, and grad mode refuses to update
+    # it in place (PyTorch's rule)
     _no_grad_from = None  # with RECORDING.keep_values: a weak reference to an input that required
     # grad, when this tensor was computed under no_grad() (explanations say why it has no grad_fn)
     __array_ufunc__ = None  # NumPy defers to our operators: ndarray * Tensor gives a Tensor
@@ -87,7 +90,7 @@ class Tensor:
         acc = None if ref is None else ref()
         if acc is None:
             acc = _new(AccumulateGrad)  # AccumulateGrad(leaf), without __init__'s call
-            acc.variable, acc.seq = leaf, _next_seq()
+            acc.variable, acc.seq = None if leaf._no_grad_view else leaf, _next_seq()
             leaf._acc_ref = weakref.ref(acc)
         return acc
 
