@@ -273,7 +273,15 @@ def _plain_pass(totals: dict, waiting: list, retain_graph: bool) -> None:
         op = node.op
         if op is None:  # a leaf's AccumulateGrad
             leaf = node.variable
-            if leaf is not None:
+            if leaf is None:
+                continue
+            if (leaf._grad is None and not leaf._hooks and type(g) is ndarray and g.base is None
+                    and getrefcount(g) <= 2 and g.dtype is leaf._data.dtype
+                    and g.flags.writeable):  # _accumulate's first case, inlined: the fresh
+                grad = _new(Tensor)  # array nobody else holds becomes .grad (no copy)
+                grad._data, grad._rg, grad._node = g, False, None
+                leaf._grad = grad
+            else:
                 _accumulate(leaf, g, False, may_keep=True)
             continue
         if node.hooks is not None or node.retained is not None:
@@ -392,6 +400,7 @@ def _run_hooks(hooks, g, create_graph: bool):
 # References to ``g`` while ``_accumulate`` checks it: run's local, the argument, getrefcount's.
 _OWN_REFS = 3
 getrefcount = sys.getrefcount
+_new = object.__new__
 
 
 def _accumulate(leaf: Tensor, g, create_graph: bool, may_keep: bool = False) -> None:
