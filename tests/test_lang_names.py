@@ -35,6 +35,11 @@ CASES = [
     ("x.to('cuda')", "AssertionError: Torch not compiled with CUDA enabled"),
     ("torch.linalg.norm(x)", "tensor(3.7417, grad_fn=<LinalgVectorNormBackward0>)"),
     ("torch.linalg.vector_norm(x, ord=1)", "tensor(6., grad_fn=<LinalgVectorNormBackward0>)"),
+    ("torch.linalg.matrix_norm(x.reshape(2, 2), ord='nuc')",
+     "tensor(4.2426, grad_fn=<SumBackward1>)"),
+    ("torch.linalg.svdvals(x.reshape(2, 2))",
+     "tensor([3.7025, 0.5402], grad_fn=<LinalgSvdBackward0>)"),
+    ("x.reshape(2, 2).norm(p='nuc')", "tensor(4.2426, grad_fn=<SumBackward1>)"),
     ("torch.std(x)", "tensor(1.2910, grad_fn=<StdBackward0>)"),
     ("torch.var(x, dim=0, keepdim=True)", "tensor([1.6667], grad_fn=<VarBackward0>)"),
     ("x.std()", "tensor(1.2910, grad_fn=<StdBackward0>)"),
@@ -80,6 +85,18 @@ CASES = [
     ("torch.autograd.functional.hessian(lambda v: (v ** 3).sum(), x, create_graph=True)",
      "tensor([[ 0.,  0.,  0.,  0.],\n        [ 0.,  6.,  0.,  0.],\n"
      "        [ 0.,  0., 12.,  0.],\n        [ 0.,  0.,  0., 18.]], grad_fn=<ViewBackward0>)"),
+    # what learners reach for next: special functions, activations, losses, selections
+    ("torch.erf(x)", "tensor([0.0000, 0.8427, 0.9953, 1.0000], grad_fn=<ErfBackward0>)"),
+    ("torch.nn.functional.gelu(x)",
+     "tensor([0.0000, 0.8413, 1.9545, 2.9960], grad_fn=<GeluBackward0>)"),
+    ("torch.nn.functional.cross_entropy(m, torch.tensor([0, 1, 2]))", "tensor(1.0986)"),
+    ("x.median()", "tensor(1., grad_fn=<MedianBackward0>)"),
+    ("x.kthvalue(2)", "torch.return_types.kthvalue(\n"
+     "values=tensor(1., grad_fn=<KthvalueBackward0>),\nindices=tensor(1))"),
+    ("torch.trapezoid(x)", "tensor(4.5000, grad_fn=<MulBackward1>)"),
+    ("torch.lerp(x, m[0, :1], 0.5)",
+     "tensor([0.5000, 1.0000, 1.5000, 2.0000], grad_fn=<LerpBackward0>)"),
+    ("torch.ones(2, device='cuda')", "AssertionError: Torch not compiled with CUDA enabled"),
 ]
 
 
@@ -196,15 +213,15 @@ def test_the_new_names_complete_and_have_help():
     s.execute("x = torch.ones(2)")
     assert complete(s, "torch.cuda.") == ["current_device", "device_count", "is_available",
                                           "manual_seed", "manual_seed_all"]
-    assert complete(s, "torch.linalg.") == ["norm", "vector_norm"]
+    assert complete(s, "torch.linalg.") == ["matrix_norm", "norm", "svdvals", "vector_norm"]
     assert complete(s, "x.dia") == ["diag", "diagonal"]
     assert complete(s, "x.device.") == ["index", "type"]
     assert "einsum" in complete(s, "torch.ei") and "type" in complete(s, "ty")
     assert help_text("cuda", s).splitlines() == [
         "module torch.cuda: a CPU-only build's: no GPU here",
         "  current_device device_count is_available manual_seed manual_seed_all"]
-    assert help_text("torch.linalg", s).splitlines() == ["module torch.linalg",
-                                                         "  norm vector_norm"]
+    assert help_text("torch.linalg", s).splitlines() == [
+        "module torch.linalg", "  matrix_norm norm svdvals vector_norm"]
     assert help_text("einsum", s).startswith("torch.einsum(equation, /, *operands)\n")
     assert "grad_fn=DiagonalBackward0" in help_text("diagonal", s)
     assert "repr" in help_text("language", s) and "torch.linalg" in help_text("language", s)
@@ -215,3 +232,15 @@ def test_imports_of_the_new_modules_bind_names():
     out = s.execute("import torch.cuda\nfrom torch.linalg import norm\n"
                     "(torch.cuda.is_available(), norm(torch.ones(4)))")
     assert plain(out) == "(False, tensor(2.))"
+
+
+def test_the_learners_names_complete():
+    s = Session()
+    s.execute(SETUP)
+    assert complete(s, "torch.nn.functional.gel") == ["gelu"]
+    assert complete(s, "torch.nn.functional.binary") == ["binary_cross_entropy",
+                                                         "binary_cross_entropy_with_logits"]
+    assert complete(s, "x.medi") == ["median"] and complete(s, "x.is_inf") == ["is_inference"]
+    assert complete(s, "torch.randp") == ["randperm"]
+    assert complete(s, "torch.return_types.") == ["kthvalue", "max", "median", "min", "sort",
+                                                  "topk"]

@@ -2,9 +2,11 @@
 own steps, so its ``grad_fn`` and graph), creation that overflows to ``inf`` as PyTorch's does
 (and Python ints mixed with floats converted each by its own type), fill values checked as
 PyTorch checks them, the Hessian of a square keeping its graph (a gradient's own graph has
-PyTorch's nodes), and the matrix norms from singular values (``linalg.norm(A, ord=2)``,
-``'nuc'``, ``matrix_norm``, ``svdvals``). What the user sees is pinned as strings, and compared
-with PyTorch where it is installed."""
+PyTorch's nodes: ``TanhBackwardBackward0`` for tanh, ``ThresholdBackwardBackward0`` for relu ...,
+differentiable again; a gradient summed back over broadcast dims as ``sum_to_size`` sums), and
+the matrix norms from singular values (``linalg.norm(A, ord=2)``, ``'nuc'`` also through
+``torch.norm``, ``matrix_norm`` of empty matrices, ``svdvals``). What the user sees is pinned as
+strings, and compared with PyTorch where it is installed."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import warnings
 import numpy as np
 import pytest
 from test_engine_devices import CASES as DEVICE_CASES  # devices, division, linalg, type errors
+from test_names_learners import CASES as LEARNER_CASES  # erf ... gelu ... cross_entropy ...
 
 import autodiff_repl.engine as torch
 from autodiff_repl.engine.gradcheck import gradcheck, gradgradcheck
@@ -315,6 +318,227 @@ HESSIAN = {
                         "None"),
 }
 
+
+def three(t, values=(0.5, -1.0, 2.0)):
+    return t.tensor(list(values), requires_grad=True)
+
+
+def gradient(t, f, values=(0.5, -1.0, 2.0)):
+    """The gradient of f(x).sum() with its own graph (``create_graph=True``)."""
+    x = three(t, values)
+    return t.autograd.grad(f(x).sum(), x, create_graph=True)[0]
+
+
+def upstream(t, f):
+    """vᵀJ with an upstream v that requires grad (as in a Hessian-vector product), recorded."""
+    x = three(t)
+    return t.autograd.grad(f(x), x, t.tensor([1.0, 2.0, 3.0], requires_grad=True),
+                           create_graph=True)[0]
+
+
+def hessian_row(t, f):
+    """The second derivatives of f(x)·(1, 2, 3): the gradient of its gradient's first element."""
+    x = three(t)
+    g, = t.autograd.grad((f(x) * t.tensor([1.0, 2.0, 3.0])).sum(), x, create_graph=True)
+    return t.autograd.grad(g[0], x)[0]
+
+
+def upstream_second(t, f):
+    """The derivatives of (vᵀJ)[0] with respect to x and to the upstream v."""
+    x, v = three(t), t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    g, = t.autograd.grad(f(x), x, v, create_graph=True)
+    return t.autograd.grad(g[0], (x, v))
+
+
+def third(t, f):
+    """The second derivative of f(x).sum(), itself recorded."""
+    x = three(t)
+    g, = t.autograd.grad(f(x).sum(), x, create_graph=True)
+    return t.autograd.grad(g.sum(), x, create_graph=True)[0]
+
+
+def relu_twice(t):
+    """The second derivative of relu at 2, through the gradient's own graph."""
+    x = t.tensor(2.0, requires_grad=True)
+    g, = t.autograd.grad(t.relu(x), x, create_graph=True)
+    return g, t.autograd.grad(g, x)
+
+
+def bias_gradient(t, other):
+    """The gradient of (x * other).sum() for an ``other`` that broadcasting stretched."""
+    x = t.ones(2, 3, requires_grad=True)
+    return t.autograd.grad((x * other).sum(), other, create_graph=True)[0]
+
+
+def softmax(x):
+    return x.softmax(0)
+
+
+def log_softmax(x):
+    return x.log_softmax(0)
+
+
+# The gradient's own graph (create_graph=True) has PyTorch's nodes: for tanh, sigmoid, relu,
+# softmax and log_softmax one node of their own (``TanhBackwardBackward0`` ...), differentiable
+# again; elsewhere PyTorch's formulas, grouped as PyTorch groups them.
+GRADIENT_GRAPHS = {
+    "relu": (lambda t: relu_twice(t),
+             "(tensor(1., grad_fn=<ThresholdBackwardBackward0>), (tensor(0.),))"),
+    "relu_graph": (lambda t: graph(gradient(t, lambda x: x.relu())),
+                   "ThresholdBackwardBackward0| ReluBackward0|  AccumulateGrad"),
+    "relu_upstream_graph": (lambda t: graph(upstream(t, lambda x: x.relu())),
+                            "ThresholdBackwardBackward0| AccumulateGrad| ReluBackward0|"
+                            "  AccumulateGrad"),
+    "relu_upstream_second": (lambda t: upstream_second(t, lambda x: x.relu()),
+                             "(tensor([0., 0., 0.]), tensor([1., 0., 0.]))"),
+    "relu_third": (lambda t: third(t, lambda x: x.relu()),
+                   "tensor([0., 0., 0.], grad_fn=<ThresholdBackwardBackward0>)"),
+    "tanh": (lambda t: gradient(t, lambda x: x.tanh()),
+             "tensor([0.7864, 0.4200, 0.0707], grad_fn=<TanhBackwardBackward0>)"),
+    "tanh_graph": (lambda t: graph(gradient(t, lambda x: x.tanh())),
+                   "TanhBackwardBackward0| TanhBackward0|  AccumulateGrad"),
+    "tanh_upstream_graph": (lambda t: graph(upstream(t, lambda x: x.tanh())),
+                            "TanhBackwardBackward0| AccumulateGrad| TanhBackward0|"
+                            "  AccumulateGrad"),
+    "tanh_upstream_second": (lambda t: upstream_second(t, lambda x: x.tanh()),
+                             "(tensor([-0.7269,  0.0000, -0.0000]), tensor([0.7864, 0.0000, "
+                             "0.0000]))"),
+    "tanh_third": (lambda t: third(t, lambda x: x.tanh()),
+                   "tensor([-0.7269,  0.6397, -0.1362], grad_fn=<TanhBackwardBackward0>)"),
+    "tanh_third_graph": (lambda t: graph(third(t, lambda x: x.tanh())),
+                         "TanhBackwardBackward0| MulBackward0|  MulBackward0|   MulBackward1|"
+                         "    TanhBackward0|     AccumulateGrad| TanhBackward0|  AccumulateGrad"),
+    "sigmoid": (lambda t: gradient(t, lambda x: x.sigmoid()),
+                "tensor([0.2350, 0.1966, 0.1050], grad_fn=<SigmoidBackwardBackward0>)"),
+    "sigmoid_graph": (lambda t: graph(gradient(t, lambda x: x.sigmoid())),
+                      "SigmoidBackwardBackward0| SigmoidBackward0|  AccumulateGrad"),
+    "sigmoid_upstream_second": (lambda t: upstream_second(t, lambda x: x.sigmoid()),
+                                "(tensor([-0.0576,  0.0000, -0.0000]), tensor([0.2350, 0.0000, "
+                                "0.0000]))"),
+    "sigmoid_third_graph": (lambda t: graph(third(t, lambda x: x.sigmoid())),
+                            "SigmoidBackwardBackward0| MulBackward0|  AddBackward1|"
+                            "   MulBackward1|    SigmoidBackward0|     AccumulateGrad|"
+                            " SigmoidBackward0|  AccumulateGrad"),
+    "softmax": (lambda t: (lambda x: t.autograd.grad((x.softmax(1) * t.tensor([1.0, 2.0, 3.0]))
+                                                     .sum(), x, create_graph=True)[0])(
+        t.tensor([[0.5, -1.0, 2.0], [0.0, 1.0, 0.0]], requires_grad=True)),
+        "tensor([[-0.2823, -0.0239,  0.3061],\n        [-0.2119,  0.0000,  0.2119]], "
+        "grad_fn=<SoftmaxBackwardDataBackward0>)"),
+    "softmax_graph": (lambda t: graph(upstream(t, softmax)),
+                      "SoftmaxBackwardDataBackward0| AccumulateGrad| SoftmaxBackward0|"
+                      "  AccumulateGrad"),
+    "softmax_second": (lambda t: hessian_row(t, softmax),
+                       "tensor([-0.1833,  0.0152,  0.1681])"),
+    "softmax_upstream_second": (lambda t: upstream_second(t, softmax),
+                                "(tensor([-0.1833,  0.0152,  0.1681]), tensor([ 0.1446, -0.0069, "
+                                "-0.1377]))"),
+    "log_softmax": (lambda t: (lambda x: t.autograd.grad(
+        (x.log_softmax(0) * t.tensor([1.0, 2.0, 3.0])).sum(), x, create_graph=True)[0])(
+        t.tensor([[0.5, -1.0, 2.0], [0.0, 1.0, 0.0]], requires_grad=True)),
+        "tensor([[-0.2449,  1.5232, -2.2848],\n        [ 0.2449, -1.5232,  2.2848]],\n"
+        "       grad_fn=<LogSoftmaxBackwardDataBackward0>)"),
+    "log_softmax_graph": (lambda t: graph(upstream(t, log_softmax)),
+                          "LogSoftmaxBackwardDataBackward0| AccumulateGrad|"
+                          " LogSoftmaxBackward0|  AccumulateGrad"),
+    "log_softmax_second": (lambda t: hessian_row(t, log_softmax),
+                           "tensor([-0.8674,  0.0411,  0.8262])"),
+    "log_softmax_upstream_second": (lambda t: upstream_second(t, log_softmax),
+                                    "(tensor([-0.8674,  0.0411,  0.8262]), tensor([ 0.8247, "
+                                    "-0.1753, -0.1753]))"),
+    "asin": (lambda t: gradient(t, lambda x: x.asin(), (0.5, -0.25, 0.1)),
+             "tensor([1.1547, 1.0328, 1.0050], grad_fn=<MulBackward0>)"),
+    "acos": (lambda t: gradient(t, lambda x: x.acos(), (0.5, -0.25, 0.1)),
+             "tensor([-1.1547, -1.0328, -1.0050], grad_fn=<MulBackward0>)"),
+    "asin_graph": (lambda t: graph(upstream(t, lambda x: (x / 4).asin())),
+                   "DivBackward0| MulBackward0|  AccumulateGrad|  RsqrtBackward0|   AddBackward1|"
+                   "    MulBackward0|     NegBackward0|      DivBackward0|       AccumulateGrad|"
+                   "     DivBackward0|      AccumulateGrad"),
+    "acos_graph": (lambda t: graph(gradient(t, lambda x: x.acos(), (0.5, -0.25, 0.1))),
+                   "MulBackward0| NegBackward0|  RsqrtBackward0|   AddBackward1|    MulBackward0|"
+                   "     NegBackward0|      AccumulateGrad|     AccumulateGrad"),
+    "mean": (lambda t: gradient(t, lambda x: x.mean().tanh()),
+             "tensor([0.2621, 0.2621, 0.2621], grad_fn=<DivBackward1>)"),
+    "mean_graph": (lambda t: graph(gradient(t, lambda x: x.mean().tanh())),
+                   "DivBackward1| ExpandBackward0|  TanhBackwardBackward0|   TanhBackward0|"
+                   "    MeanBackward0|     AccumulateGrad"),
+    "exp2": (lambda t: gradient(t, lambda x: x.exp2()),
+             "tensor([0.9803, 0.3466, 2.7726], grad_fn=<MulBackward1>)"),
+    "exp2_graph": (lambda t: graph(gradient(t, lambda x: x.exp2())),
+                   "MulBackward1| MulBackward0|  Exp2Backward0|   AccumulateGrad"),
+    "abs_graph": (lambda t: graph(gradient(t, lambda x: x.abs())),
+                  "MulBackward0| SgnBackward0|  AccumulateGrad"),
+    "l1_norm_graph": (lambda t: graph(gradient(t, lambda x: x.norm(1))),
+                      "MulBackward0| SgnBackward0|  AccumulateGrad"),
+    "cos_graph": (lambda t: graph(gradient(t, lambda x: x.cos())),
+                  "MulBackward0| NegBackward0|  SinBackward0|   AccumulateGrad"),
+    "sqrt_graph": (lambda t: graph(gradient(t, lambda x: (x + 2).sqrt())),
+                   "DivBackward0| MulBackward1|  SqrtBackward0|   AddBackward0|    AccumulateGrad"),
+    "tan_graph": (lambda t: graph(gradient(t, lambda x: x.tan())),
+                  "MulBackward0| AddBackward1|  PowBackward0|   TanBackward0|    AccumulateGrad"),
+    "log1p_graph": (lambda t: graph(gradient(t, lambda x: (x + 2).log1p())),
+                    "DivBackward0| AddBackward1|  AddBackward0|   AccumulateGrad"),
+    "expm1_graph": (lambda t: graph(gradient(t, lambda x: x.expm1())),
+                    "MulBackward0| AddBackward1|  Expm1Backward0|   AccumulateGrad"),
+    "atan_graph": (lambda t: graph(gradient(t, lambda x: x.atan())),
+                   "DivBackward0| AddBackward1|  MulBackward0|   AccumulateGrad|   AccumulateGrad"),
+    "log2_graph": (lambda t: graph(gradient(t, lambda x: (x + 2).log2())),
+                   "DivBackward0| MulBackward1|  AddBackward0|   AccumulateGrad"),
+    "rsqrt_upstream_graph": (lambda t: graph(upstream(t, lambda x: (x + 2).rsqrt())),
+                             "MulBackward0| MulBackward1|  AccumulateGrad| PowBackward0|"
+                             "  RsqrtBackward0|   AddBackward0|    AccumulateGrad"),
+    "reciprocal_upstream_graph": (lambda t: graph(upstream(t, lambda x: x.reciprocal())),
+                                  "MulBackward0| NegBackward0|  AccumulateGrad| MulBackward0|"
+                                  "  ReciprocalBackward0|   AccumulateGrad|"
+                                  "  ReciprocalBackward0|   AccumulateGrad"),
+    "divisor_graph": (lambda t: graph(gradient(t, lambda x: 1.5 / (x + 2))),
+                      "MulBackward0| MulBackward0|  ReciprocalBackward0|   AddBackward0|"
+                      "    AccumulateGrad|  ReciprocalBackward0|   AddBackward0|"
+                      "    AccumulateGrad"),
+    "quotient_upstream_graph": (lambda t: graph(upstream(t, lambda x: x / (x + 2))),
+                                "AddBackward0| DivBackward0|  AccumulateGrad|  AddBackward0|"
+                                "   AccumulateGrad| MulBackward0|  NegBackward0|"
+                                "   AccumulateGrad|  DivBackward0|   DivBackward0|"
+                                "    AccumulateGrad|    AddBackward0|     AccumulateGrad|"
+                                "   AddBackward0|    AccumulateGrad"),
+    # a gradient that is 0 wherever it exists is a constant: no graph, even from a recorded v
+    "sign_upstream": (lambda t: upstream(t, lambda x: x.sign()), "tensor([0., 0., 0.])"),
+    "floor_upstream": (lambda t: upstream(t, lambda x: x.floor()), "tensor([0., 0., 0.])"),
+    "round_upstream": (lambda t: upstream(t, lambda x: x.round()), "tensor([0., 0., 0.])"),
+    "power_zero_upstream": (lambda t: upstream(t, lambda x: x ** 0), "tensor([0., 0., 0.])"),
+    # a gradient summed back to an input broadcasting stretched: PyTorch's sum_to
+    "bias": (lambda t: bias_gradient(t, t.tensor([1.0, 2.0, 3.0], requires_grad=True)),
+             "tensor([2., 2., 2.], grad_fn=<ViewBackward0>)"),
+    "bias_graph": (lambda t: graph(bias_gradient(t, t.tensor([1.0, 2.0, 3.0],
+                                                             requires_grad=True))),
+                   "ViewBackward0| SumBackward1|  MulBackward0|   AccumulateGrad"),
+    "scalar_graph": (lambda t: graph(bias_gradient(t, t.tensor(2.0, requires_grad=True))),
+                     "SumBackward0| MulBackward0|  AccumulateGrad"),
+    "column_graph": (lambda t: graph(bias_gradient(t, t.tensor([[1.0], [2.0]],
+                                                               requires_grad=True))),
+                     "SumBackward1| MulBackward0|  AccumulateGrad"),
+}
+
+
+def six(t):
+    return t.arange(6.0, requires_grad=True).reshape(2, 3)
+
+
+SUM_TO_SIZE = {
+    "leading_dim": (lambda t: six(t).sum_to_size(3),
+                    "tensor([3., 5., 7.], grad_fn=<ViewBackward0>)"),
+    "leading_dim_graph": (lambda t: graph(six(t).sum_to_size((3,))),
+                          "ViewBackward0| SumBackward1|  ViewBackward0|   AccumulateGrad"),
+    "kept_dim_graph": (lambda t: graph(six(t).sum_to_size(1, 3)),
+                       "SumBackward1| ViewBackward0|  AccumulateGrad"),
+    "to_a_number": (lambda t: six(t).sum_to_size(()), "tensor(15., grad_fn=<SumBackward0>)"),
+    "same_shape": (lambda t: six(t).sum_to_size(2, 3),
+                   "tensor([[0., 1., 2.],\n        [3., 4., 5.]], grad_fn=<ViewBackward0>)"),
+    "not_expandable": (lambda t: t.ones(2, 3).sum_to_size(4),
+                       "RuntimeError: size {[4]} is not expandable to size {[2, 3]}."),
+    "longer": (lambda t: t.ones(2, 3).sum_to_size(1, 2, 3),
+               "RuntimeError: size {[1, 2, 3]} is not expandable to size {[2, 3]}."),
+}
+
 def mat(t):
     return t.tensor([[1.0, 2.0, 0.0], [3.0, -1.0, 2.0]], requires_grad=True)
 
@@ -416,6 +640,53 @@ LINALG = {
                           "input must be 1D or 2D. Got 3D."),
     "dtype_narrowing": (
         lambda t: t.linalg.matrix_norm(mat(t).double(), ord=2, dtype=t.float32), NO_NARROWING),
+    # torch.norm and Tensor.norm: 'nuc' (or 'fro' over more than two dims) is a matrix norm
+    "torch_norm_nuclear": (lambda t: t.norm(mat(t), p="nuc"),
+                           "tensor(5.9677, grad_fn=<SumBackward1>)"),
+    "method_nuclear": (lambda t: mat(t).norm(p="nuc"), "tensor(5.9677, grad_fn=<SumBackward1>)"),
+    "method_nuclear_keepdim": (lambda t: mat(t).norm("nuc", keepdim=True),
+                               "tensor([[5.9677]], grad_fn=<PermuteBackward0>)"),
+    "torch_norm_nuclear_dtype": (lambda t: t.norm(mat(t).detach(), "nuc", dtype=t.float64),
+                                 "tensor(5.9677, dtype=torch.float64)"),
+    "torch_norm_nuclear_dims": (lambda t: t.norm(t.arange(6.0).reshape(1, 2, 3), "nuc",
+                                                 dim=(2, 1)), "tensor([8.3485])"),
+    "torch_norm_nuclear_of_a_vector": (lambda t: t.norm(t.ones(3), "nuc"),
+                                       "RuntimeError: linalg.matrix_norm: The input tensor A "
+                                       "must have at least 2 dimensions."),
+    "method_nuclear_of_a_stack": (lambda t: t.ones(1, 2, 3).norm("nuc"),
+                                  "RuntimeError: linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                  "0 1 2"),
+    "method_frobenius_over_three_dims": (lambda t: t.ones(2, 3).norm("fro", dim=(0, 1, 1)),
+                                         "RuntimeError: linalg.matrix_norm: dim must be a "
+                                         "2-tuple. Got 0 1 1"),
+    "torch_norm_unknown_order": (lambda t: t.norm(t.ones(2, 3), "abc"),
+                                 "RuntimeError: linalg.matrix_norm: Order abc not supported."),
+    "method_norm_dtype": (lambda t: t.ones(2, 3).norm(2, dtype=t.float64),
+                          "tensor(2.4495, dtype=torch.float64)"),
+    "vector_norm_of_a_string_order": (lambda t: t.linalg.vector_norm(t.ones(3), "fro"),
+                                      "TypeError: linalg_vector_norm(): argument 'ord' "
+                                      "(position 2) must be Number, not str"),
+    # the largest singular value (or column sum) of an empty matrix is 0: a constant
+    "spectral_of_empty": (lambda t: t.linalg.matrix_norm(t.zeros(0, 3, requires_grad=True),
+                                                         ord=2), "tensor(0.)"),
+    "nuclear_of_empty": (lambda t: t.linalg.matrix_norm(t.zeros(0, 3, requires_grad=True),
+                                                        ord="nuc"),
+                         "tensor(0., grad_fn=<SumBackward1>)"),
+    "smallest_of_empty": (lambda t: t.linalg.matrix_norm(t.zeros(0, 3), ord=-2),
+                          "IndexError: amin(): Expected reduction dim -1 to have non-zero size."),
+    "column_sums_of_empty": (lambda t: t.linalg.matrix_norm(t.zeros(3, 0), ord=1, keepdim=True),
+                             "tensor([[0.]])"),
+    "spectral_of_empty_stack": (lambda t: t.linalg.matrix_norm(t.zeros(2, 0, 3), ord=2),
+                                "tensor([0., 0.])"),
+    "spectral_of_no_matrices": (
+        lambda t: t.linalg.matrix_norm(t.zeros(0, 2, 3, requires_grad=True), ord=2),
+        "tensor([], grad_fn=<AmaxBackward0>)"),
+    "amax_of_nothing": (lambda t: t.zeros(0, 3).amax(0),
+                        "IndexError: amax(): Expected reduction dim 0 to have non-zero size."),
+    "amin_of_nothing": (lambda t: t.zeros(3, 0).amin((0, -1)),
+                        "IndexError: amin(): Expected reduction dim -1 to have non-zero size."),
+    "amax_of_empty_rows": (lambda t: t.zeros(0, 3).amax(1, keepdim=True),
+                           "tensor([], size=(0, 1))"),
 }
 
 
@@ -425,6 +696,9 @@ CASES |= {f"device_{k}": case for k, case in DEVICE_CASES.items()}
 CASES |= {f"creation_{k}": case for k, case in CREATION.items()}
 CASES |= {f"hessian_{k}": case for k, case in HESSIAN.items()}
 CASES |= {f"linalg_{k}": case for k, case in LINALG.items()}
+CASES |= {f"gradient_graph_{k}": case for k, case in GRADIENT_GRAPHS.items()}
+CASES |= {f"sum_to_size_{k}": case for k, case in SUM_TO_SIZE.items()}
+CASES |= {f"learners_{k}": case for k, case in LEARNER_CASES.items()}
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autodiff_repl import engine
-from autodiff_repl.engine import ops
+from autodiff_repl.engine import backends, ops
 from autodiff_repl.engine.autograd import forward_ad
 from autodiff_repl.engine.gradcheck import gradcheck, gradgradcheck
 
@@ -148,3 +148,32 @@ def test_grad_shape_and_dtype(op, index):
         assert x.grad.shape == x.shape
         assert x.grad.dtype == x.dtype
         assert x.grad.is_leaf and not x.grad.requires_grad
+
+
+# What PyTorch's own gradient formulas call, offered by both backends: (name, input shapes, params)
+FORMULA_NAMES = [
+    ("mul_scalar", ((2, 3),), {"other": -2.5}), ("add_scalar", ((4,),), {"other": 1.0}),
+    ("div_scalar", ((4,),), {"other": 3.0}), ("rsqrt", ((4,),), {}), ("zeros_like", ((2, 3),), {}),
+    ("svd", ((3, 2),), {}), ("tanh_backward", ((4,), (4,)), {}),
+    ("sigmoid_backward", ((4,), (4,)), {}),
+    ("threshold_backward", ((2, 3), (2, 3)), {"threshold": 1}),
+    ("softmax_backward_data", ((2, 3), (2, 3)), {"dim": 1}),
+    ("log_softmax_backward_data", ((2, 3), (2, 3)), {"dim": 0}),
+]
+
+
+@pytest.mark.parametrize(("name", "shapes", "params"), FORMULA_NAMES,
+                         ids=[name for name, *_ in FORMULA_NAMES])
+def test_both_backends_offer_what_pytorchs_formulas_call(name, shapes, params):
+    """The same numbers on arrays (a plain backward) and on tensors, where each call is recorded
+    as a node of its own (``MulBackward1``, ``TanhBackwardBackward0`` ...)."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(0.5, 2.0, size=shape) for shape in shapes]
+    on_arrays = getattr(backends.RAW, name)(*arrays, **params)
+    tensors = [engine.tensor(a, requires_grad=True) for a in arrays]
+    on_tensors = getattr(backends.GRAPH, name)(*tensors, **params)
+    pairs = zip(on_arrays, on_tensors, strict=True) if name == "svd" else \
+        [(on_arrays, on_tensors)]
+    for a, t in pairs:
+        np.testing.assert_allclose(t.detach().numpy(), a, rtol=1e-12)
+        assert (t.grad_fn is None) == (name == "zeros_like")

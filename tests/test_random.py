@@ -393,3 +393,35 @@ def test_float32_fill_path_on_a_million_numbers(torch):
     """The float32 Box-Muller polynomials over many angles and radii."""
     code = "torch.manual_seed(3); out = [torch.randn(1_000_000), torch.normal(1.5, 0.3, (99_999,))]"
     compare(code, torch)
+
+
+def sampling_call(r: random.Random) -> str:
+    """One call of randperm, bernoulli or multinomial with random arguments, as code."""
+    n = r.choice([0, 1, 2, 3, 5, 16, 17, 40, 100])
+    k = r.randrange(1, 6)
+    dt = f"torch.{r.choice(['float32', 'float64'])}"
+    p = round(r.random(), 3)
+    return r.choice([
+        f"torch.randperm({n})",
+        f"torch.randperm({n}, dtype={dt})",
+        f"torch.bernoulli(torch.rand({n}, dtype={dt}))",
+        f"torch.bernoulli(torch.zeros(3, {n}), {p})",
+        f"torch.zeros({n}, 3, dtype={dt}).t().bernoulli_({p})",
+        f"torch.zeros(4, {n}).bernoulli_(torch.rand({n}, dtype={dt}))",
+        f"torch.zeros({n}, dtype=torch.int64).bernoulli_({p})",
+        f"torch.multinomial(torch.rand({k + 3}, dtype={dt}), {k})",
+        f"torch.multinomial(torch.rand(3, {k + 3}, dtype={dt}), {k}, replacement=True)",
+        f"torch.multinomial(torch.rand(2, {k + 3}, dtype={dt}), 1)",
+        f"torch.tensor([0.0, 0.3, 0.0, 0.7], dtype={dt}).multinomial({k + 1}, True)",
+        "torch.tensor([0.0, 0.0, 1.0, 2.0]).multinomial(3)",
+    ])
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", range(40))
+def test_sampling_sequences(seed, torch):
+    """randperm, bernoulli and multinomial draw PyTorch's numbers, and leave the generator where
+    PyTorch leaves it."""
+    r = random.Random(seed)
+    calls = ", ".join(sampling_call(r) for _ in range(r.randrange(1, 6)))
+    compare(f"torch.manual_seed({seed}); out = [{calls}]", torch)

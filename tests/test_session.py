@@ -367,7 +367,13 @@ def test_help_ops_columns_line_up(s):
     out = rows[0].index("out")
     for row in rows[1:]:
         assert row[out - 2: out] == "  " and row[out] != " ", row
-    by_name = {row.split()[0]: row for row in rows if not row.startswith(" ")}
+    by_name, name = {}, ""  # each op's row, with the lines its output formula wrapped onto
+    for row in rows[1:]:
+        if row.startswith(" "):
+            by_name[name] += " " + row.strip()
+        else:
+            name = row.split()[0]
+            by_name[name] = row
     assert by_name["norm"].split()[1:] == ["LinalgVectorNormBackward0", "‖a‖_p"]
     assert by_name["copy"].split()[1:] == ["CopyBackwards", "b", "copied", "into", "a"]
     assert by_name["index_backward"].endswith("  a scattered into zeros(shape)")

@@ -25,6 +25,8 @@ class RAW:
     sinh = staticmethod(np.sinh)
     cosh = staticmethod(np.cosh)
     sqrt = staticmethod(np.sqrt)
+    tanh = staticmethod(np.tanh)
+    erf = staticmethod(ops.elementwise.erf_array)
     sign = staticmethod(np.sign)
     abs = staticmethod(np.abs)
     isfinite = staticmethod(np.isfinite)
@@ -113,6 +115,39 @@ class RAW:
     def cast(x, dtype):
         return x.astype(dtype.np, copy=False)
 
+    # --- what PyTorch's own gradient formulas call (recorded, each is a node of its own) ---
+
+    @staticmethod
+    def mul_scalar(x, other):
+        return x * other
+
+    @staticmethod
+    def add_scalar(x, other):
+        return x + other
+
+    @staticmethod
+    def div_scalar(x, other):
+        return x / other
+
+    @staticmethod
+    def rsqrt(x):
+        return 1 / np.sqrt(x)
+
+    sgn = staticmethod(np.sign)
+
+    zeros_like = staticmethod(np.zeros_like)
+
+    @staticmethod
+    def svd(a):
+        """U, S, Vh of ``a`` (of each matrix of a batch), reduced: ``a = U·diag(S)·Vh``."""
+        return np.linalg.svd(a, full_matrices=False)
+
+    tanh_backward = staticmethod(ops.TANH_BACKWARD.forward)
+    sigmoid_backward = staticmethod(ops.SIGMOID_BACKWARD.forward)
+    threshold_backward = staticmethod(ops.THRESHOLD_BACKWARD.forward)
+    softmax_backward_data = staticmethod(ops.SOFTMAX_BACKWARD_DATA.forward)
+    log_softmax_backward_data = staticmethod(ops.LOG_SOFTMAX_BACKWARD_DATA.forward)
+
 
 class GRAPH:
     """Formulas on tensors: the same names, each call recorded in the graph.
@@ -152,6 +187,40 @@ def bind_graph() -> None:
         "permute": shapes.permute,
         "getitem": lambda x, index: x[index], "index_backward": shapes.index_backward,
         "cast": lambda x, dtype: x.to(dtype),
+    }
+    table.update(tanh=f.tanh, erf=f.erf)  # (for the activations' gradients)
+    for name, fn in table.items():
+        setattr(GRAPH, name, staticmethod(fn))
+    _bind_rows()
+
+
+def _bind_rows() -> None:
+    """Fill ``GRAPH`` with what PyTorch's own gradient formulas call that no public function
+    records the same way: a tensor times a number is ``MulBackward1`` there (``x * 2`` typed by
+    the user is ``MulBackward0``), divided by a number ``DivBackward1``; the gradient of tanh is
+    one node, ``TanhBackwardBackward0``, not a product and a difference. Each applies its row of
+    the op table directly."""
+    from autodiff_repl.engine import creation
+    from autodiff_repl.engine import functions as f
+    apply = f.apply
+
+    def svd(a):
+        return apply(ops.SVD_U, (a,)), apply(ops.SVDVALS, (a,)), apply(ops.SVD_VH, (a,))
+
+    table = {
+        "mul_scalar": lambda x, other: apply(ops.MUL_SCALAR, (x,), {"other": other}),
+        "add_scalar": lambda x, other: apply(ops.ADD_SCALAR, (x,), {"other": other}),
+        "div_scalar": lambda x, other: apply(ops.DIV_SCALAR, (x,), {"other": other}),
+        "sgn": lambda x: apply(ops.SGN, (x,)),
+        "rsqrt": f.rsqrt, "zeros_like": creation.zeros_like, "svd": svd,
+        "tanh_backward": lambda g, y: apply(ops.TANH_BACKWARD, (g, y)),
+        "sigmoid_backward": lambda g, y: apply(ops.SIGMOID_BACKWARD, (g, y)),
+        "threshold_backward": lambda g, y, threshold: apply(
+            ops.THRESHOLD_BACKWARD, (g, y), {"threshold": threshold}),
+        "softmax_backward_data": lambda g, y, dim: apply(
+            ops.SOFTMAX_BACKWARD_DATA, (g, y), {"dim": dim}),
+        "log_softmax_backward_data": lambda g, y, dim: apply(
+            ops.LOG_SOFTMAX_BACKWARD_DATA, (g, y), {"dim": dim}),
     }
     for name, fn in table.items():
         setattr(GRAPH, name, staticmethod(fn))

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from autodiff_repl.engine import dtypes, rng
+from autodiff_repl.engine import devices, dtypes, rng
 from autodiff_repl.engine.fma import fma
 from autodiff_repl.engine.limits import check_numel
 from autodiff_repl.engine.messages import ONLY_FLOAT
@@ -207,6 +207,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
@@ -216,6 +217,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
+    devices.check(device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
     return Tensor._wrap(to_array(data, dtype))
@@ -275,10 +277,12 @@ def checked_fill(value, dtype: dtypes.DType):
 
 
 def ones(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _sized(args if size is None else (tuple(size),), 1, dtype, requires_grad)
 
 
 def zeros(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     shape = _shape_args(args) if size is None else tuple(size)
     if any(isinstance(n, int | np.integer) and n < 0 for n in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -286,10 +290,12 @@ def zeros(*args, size=None, dtype=None, device=None, requires_grad=False) -> Ten
 
 
 def empty(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _sized(args if size is None else (tuple(size),), 0, dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _sized((tuple(size),), fill_value, dtype, requires_grad,
                   dtypes.scalar_dtype(fill_value))
 
@@ -299,18 +305,22 @@ def _like(t: Tensor, fill, dtype, requires_grad) -> Tensor:
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _like(input, 1, dtype, requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _like(input, 0, dtype, requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return _like(input, 0, dtype, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    devices.check(device)
     return _like(input, fill_value, dtype, requires_grad)
 
 
@@ -326,6 +336,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     after truncating the three numbers to integers). The values are ``_arange_floats`` for
     floating-point results, ``start + i·step`` in integers otherwise.
     """
+    devices.check(device)
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -388,6 +399,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) ->
     others down from ``end`` (``end - (steps - 1 - i)·step``), each a fused multiply-add rounded
     once (``fma``; float16 rounds after each operation, integers are truncated), so that both ends
     come out exactly."""
+    devices.check(device)
     try:
         if isinstance(steps, bool):
             raise TypeError
@@ -434,6 +446,7 @@ def _linspace_arguments(start, end, steps, dtype) -> str:
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     check_numel((n, n if m is None else m))
     dt = dtype or dtypes.get_default_dtype()
     return _finish(np.eye(n, m, dtype=dt.np), requires_grad)
@@ -450,25 +463,30 @@ def _float_dtype(dtype) -> dtypes.DType:
 
 
 def rand(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     out = np.empty(_random_shape(args, size), _float_dtype(dtype).np)
     return _finish(RNG.uniform_(out), requires_grad)
 
 
 def randn(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     out = np.empty(_random_shape(args, size), _float_dtype(dtype).np)
     return _finish(RNG.normal_(out), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
+def rand_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
+def randn_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    devices.check(device)
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False) -> Tensor:
+def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=False) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    devices.check(device)
     if isinstance(high, tuple | list):
         low, high, size = 0, low, high
     elif high is None:
@@ -477,10 +495,11 @@ def randint(low, high=None, size=(), dtype=None, requires_grad=False) -> Tensor:
     return _finish(RNG.random_(out, int(low), int(high)), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False) -> Tensor:
+def normal(mean=0.0, std=1.0, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """PyTorch's ``normal``: with float ``mean`` and ``std`` the samples of ``normal_(mean, std)``;
     with a tensor among them standard samples (``normal_(0, std)`` for a float ``std``), then
     ``* std`` and ``+ mean`` in the result's dtype (``mean``'s, else ``std``'s)."""
+    devices.check(device)
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         out = np.empty(_random_shape((), size), _float_dtype(dtype).np)
         return _finish(RNG.normal_(out, mean, std), requires_grad)

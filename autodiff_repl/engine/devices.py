@@ -61,6 +61,8 @@ def check(where) -> None:
     AssertionError; anything else that is not a device raises PyTorch's RuntimeError."""
     if where is None:
         return
+    if isinstance(where, int) and not isinstance(where, bool):  # an index: an accelerator's
+        raise RuntimeError("Cannot access accelerator device when none is available.")
     place = where if isinstance(where, device) else device(where)
     if place.type != "cpu":
         if place.type == "cuda":

@@ -819,3 +819,139 @@ def is_tensor(obj) -> bool:
 def is_floating_point(input) -> bool:
     return as_tensor(input).is_floating_point()
 
+
+# --- special functions, interpolation, fused arithmetic -----------------------------------------
+
+erf = _unary(ops.ERF)
+erfc = _unary(ops.ERFC)
+asinh = arcsinh = _unary(ops.ASINH)
+acosh = arccosh = _unary(ops.ACOSH)
+atanh = arctanh = _unary(ops.ATANH)
+
+
+def _floats_only(kernel: str, *tensors: Tensor) -> None:
+    """PyTorch's NotImplementedError for a kernel that has no integer (or bool) version."""
+    result = _promote_tensors(tensors)
+    if not result.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{result.short}\'')
+
+
+def hypot(input, other):
+    """√(input² + other²), elementwise: the length of the vector (input, other)."""
+    must_be_tensor("hypot", "input", 1, input)
+    must_be_tensor("hypot", "other", 2, other)
+    _floats_only("hypot_cpu", input, other)
+    return _elementwise(ops.HYPOT, input, other)
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), computed without overflow."""
+    must_be_tensor("logaddexp", "input", 1, input)
+    must_be_tensor("logaddexp", "other", 2, other)
+    _floats_only("logaddexp_cpu", input, other)
+    return _elementwise(ops.LOGADDEXP, input, other)
+
+
+def _same_dtype_as(t: Tensor, other: Tensor, name: str) -> None:
+    if other._data.dtype != t._data.dtype:
+        raise RuntimeError(f"expected dtype {t.dtype.cpp} for `{name}` but got dtype "
+                           f"{other.dtype.cpp}")
+
+
+def _broadcast_all(tensors) -> tuple:
+    """The shape ``tensors`` broadcast to (PyTorch's error for the first pair that doesn't),
+    checked against the size limit."""
+    shape = ()
+    for t in tensors:
+        try:
+            shape = np.broadcast_shapes(shape, t._data.shape)
+        except ValueError:
+            raise _broadcast_error(Tensor._wrap(np.empty(shape)), t) from None
+    check_numel(shape)
+    return shape
+
+
+def lerp(input, end, weight):
+    """``input + weight·(end - input)``: from ``input`` (weight 0) to ``end`` (weight 1); the
+    weight is a number (LerpBackward0) or a tensor (LerpBackward1), differentiated too."""
+    if type(input) is not Tensor or type(end) is not Tensor or not _is_operand(weight):
+        names = ", ".join(type(v).__name__ for v in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({names}), "
+                        "but expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, "
+                        "Tensor out = None)\n * (Tensor input, Tensor end, Number weight, *, "
+                        "Tensor out = None)\n")
+    _same_dtype_as(input, end, "end")
+    if type(weight) is Tensor:
+        if weight._data.ndim:
+            _same_dtype_as(input, weight, "weight")
+        if not input.is_floating_point():
+            raise NotImplementedError(f'"lerp_kernel_tensor" not implemented for '
+                                      f"'{input.dtype.short}'")
+        _broadcast_all((input, end, weight))
+        arrays = (input._data, end._data, weight._data.astype(input._data.dtype))
+        return apply(ops.LERP_TENSOR, (input, end, weight), _NO_PARAMS, arrays)
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for '
+                                  f"'{input.dtype.short}'")
+    _broadcast_all((input, end))
+    return apply(ops.LERP, (input, end), {"weight": float(weight)})
+
+
+def _fused(op, name: str, input, tensor1, tensor2, value):
+    """addcmul and addcdiv: three tensors, promoted together; ``value`` a number."""
+    for position, (arg, t) in enumerate((("input", input), ("tensor1", tensor1),
+                                         ("tensor2", tensor2)), 1):
+        must_be_tensor(name, arg, position, t)
+    tensors = (input, tensor1, tensor2)
+    result = _promote_tensors(tensors)
+    if op is ops.ADDCDIV and not _promote_tensors((tensor1, tensor2)).is_floating_point:
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            "for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    _broadcast_all(tensors)
+    value = _number(value)
+    value = value if result.is_floating_point else int(value)  # ints truncate it, as in C++
+    arrays = tuple(t._data.astype(result.np, copy=False) for t in tensors)
+    return apply(op, tensors, {"value": value}, arrays)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value·tensor1·tensor2`` in one operation."""
+    return _fused(ops.ADDCMUL, "addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value·tensor1/tensor2`` in one operation."""
+    return _fused(ops.ADDCDIV, "addcdiv", input, tensor1, tensor2, value)
+
+
+def _bound(name: str, input, bound):
+    """clamp_min and clamp_max: ``bound`` a number (ClampMinBackward0) or a tensor
+    (ClampMinBackward1, differentiated too)."""
+    kind = "min" if name == "clamp_min" else "max"
+    t = as_tensor(input)
+    if type(bound) is Tensor:
+        return _elementwise(ops.CLAMP_MIN_TENSOR if kind == "min" else ops.CLAMP_MAX_TENSOR,
+                            t, bound)
+    if not isinstance(bound, int | float | np.number):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(bound).__name__}), but expected one of:\n * (Tensor input, "
+                        f"Tensor {kind}, *, Tensor out = None)\n * (Tensor input, Number {kind}, "
+                        "*, Tensor out = None)\n")
+    if isinstance(bound, float) and not t.is_floating_point():
+        t = to(t, dtypes.get_default_dtype())
+    return apply(ops.CLAMP_MIN if kind == "min" else ops.CLAMP_MAX, (t,), {kind: bound})
+
+
+def clamp_min(input, min):
+    """``max(input, min)`` elementwise; the gradient passes where ``input ≥ min``."""
+    return _bound("clamp_min", input, min)
+
+
+def clamp_max(input, max):
+    """``min(input, max)`` elementwise; the gradient passes where ``input ≤ max``."""
+    return _bound("clamp_max", input, max)

@@ -174,6 +174,29 @@ class InplaceMethods:
     def trunc_(self):
         return self._inplace(F.trunc)
 
+    def clamp_min_(self, min):
+        return self._inplace(F.clamp_min, min)
+
+    def clamp_max_(self, max):
+        return self._inplace(F.clamp_max, max)
+
+    def lerp_(self, end, weight):
+        return self._inplace(F.lerp, end, weight)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(lambda s: F.addcmul(s, tensor1, tensor2, value=value))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self._inplace(lambda s: F.addcdiv(s, tensor1, tensor2, value=value))
+
+    def bernoulli_(self, p=0.5) -> Tensor:
+        """Fill with 0s and 1s: 1 with probability ``p`` (a number, or a tensor of them)."""
+        from autodiff_repl.engine import sampling
+        self._check_inplace()
+        INPLACE.record(self, self._node)
+        sampling.fill_bernoulli(self, p)
+        return self
+
     def __iadd__(self, other):
         return self.add_(other)
 

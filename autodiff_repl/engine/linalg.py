@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 
-from autodiff_repl.engine import ops, reductions, shapes
+from autodiff_repl.engine import creation, ops, reductions, shapes
 from autodiff_repl.engine.functions import _dims, apply, as_tensor
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ``ord``-norm of the elements of ``x`` (over ``dim``, or all of them)."""
+    if isinstance(ord, str):  # 'fro' and 'nuc' are matrix norms
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     t = as_tensor(x) if dtype is None else as_tensor(x).to(dtype)
     return reductions.norm(t, ord, dim, keepdim)
 
@@ -58,7 +60,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         d0, d1 = d1, d0
     if not keepdim and d0 < d1:
         d1 -= 1  # the first reduction removed a dim before it
-    return _extreme(ord)(vector_norm(t, 1, d0, keepdim, dtype=dtype), d1, keepdim)
+    return _max_min(ord, vector_norm(t, 1, d0, keepdim, dtype=dtype), d1, keepdim)
 
 
 def _from_singular_values(t, ord, d0: int, d1: int, keepdim: bool):
@@ -66,15 +68,25 @@ def _from_singular_values(t, ord, d0: int, d1: int, keepdim: bool):
     with the matrix dims moved last for ``svdvals``, as PyTorch computes them."""
     order = [d for d in range(t.ndim) if d not in (d0, d1)] + [d0, d1]
     s = svdvals(shapes.permute(t, order))
-    result = reductions.sum(s, -1, keepdim) if ord == "nuc" else _extreme(ord)(s, -1, keepdim)
+    result = reductions.sum(s, -1, keepdim) if ord == "nuc" else _max_min(ord, s, -1, keepdim)
     if keepdim:  # the two reduced dims back where they were, as size 1
         result = shapes.permute(shapes.unsqueeze(result, -1),
                                 [order.index(d) for d in range(t.ndim)])
     return result
 
 
-def _extreme(ord):
-    return reductions.amax if ord > 0 else reductions.amin
+def _max_min(ord, x, dim: int, keepdim: bool):
+    """The largest (``ord`` > 0) or smallest values of the norms ``x`` along ``dim``. Norms are
+    never negative, so the largest of none (an empty matrix) is 0, as PyTorch takes it: a fresh
+    zero, with no gradient. The smallest of none is refused (``amin``'s error)."""
+    if ord > 0 and x.shape[dim] == 0:
+        shape = list(x.shape)
+        if keepdim:
+            shape[dim] = 1
+        else:
+            del shape[dim]
+        return creation.zeros(shape, dtype=x.dtype)
+    return (reductions.amax if ord > 0 else reductions.amin)(x, dim, keepdim)
 
 
 def svdvals(A):

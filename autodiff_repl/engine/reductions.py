@@ -24,7 +24,7 @@ from autodiff_repl.engine.functions import (
     to,
 )
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.engine.sort_order import sort_order, topk_order
+from autodiff_repl.engine.sort_order import kthvalue_order, sort_order, topk_order
 from autodiff_repl.engine.tensor import Tensor
 from autodiff_repl.engine.tensor_types import return_types
 
@@ -78,11 +78,27 @@ def _reduced(whole, along, t: Tensor, dim, keepdim, arrays) -> Tensor:
 
 
 def sum_to_size(input, *size):
+    """``input`` summed back to ``size``, as PyTorch sums a gradient back to the shape of an input
+    that broadcasting stretched: over the leading dims and the stretched ones, kept
+    (``SumBackward1``), then viewed without the leading ones (``ViewBackward0``); to a 0-dim
+    shape, one plain sum (``SumBackward0``)."""
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
     t = as_tensor(input)
-    if tuple(t.shape) == shape:
+    full = tuple(t.shape)
+    if full == shape:
         return t
-    return apply(ops.SUM_TO, (t,), {"size": shape})
+    lead = len(full) - len(shape)
+    if lead < 0 or any(n not in (1, k) for n, k in zip(shape, full[lead:], strict=True)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(full)}}}.")
+    if not shape:
+        return sum(t)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and full[lead + i] != 1)
+    if lead or stretched:
+        t = sum(t, tuple(range(lead)) + stretched, True)
+    if not lead:
+        return t
+    from autodiff_repl.engine import shapes  # (it builds on this module)
+    return shapes.view(t, shape)
 
 
 def _extreme(input, dim, keepdim, largest: bool):
@@ -127,6 +143,11 @@ def _amax(op, input, dim, keepdim):
         dims = tuple(range(t._data.ndim))
     else:
         dims = _dims(dim, t.ndim)
+        if t._data.size == 0:  # the largest of no values: PyTorch refuses (NumPy would too)
+            for d in (dim,) if isinstance(dim, int) else dim:
+                if t._data.shape[d] == 0:
+                    raise IndexError(f"{op.name}(): Expected reduction dim {d} to have non-zero "
+                                     "size.")
     return apply(op, (t,), {"dim": dims, "keepdim": bool(keepdim)})
 
 
@@ -160,8 +181,18 @@ def argmin(input, dim=None, keepdim=False):
                                    dtype=np.int64))
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """``torch.norm``, routed as PyTorch routes it: a number ``p`` -- or ``'fro'`` over at most two
+    dims -- is a vector norm of the elements; ``'nuc'`` (or ``'fro'`` over more dims, which it
+    refuses) is ``linalg.matrix_norm`` over ``dim``, or without it over every dim (a matrix)."""
     t = as_tensor(input)
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int)
+                                                   or len(dim) <= 2)):
+        from autodiff_repl.engine import linalg  # (it builds on this module)
+        return linalg.matrix_norm(t, p, tuple(range(t.ndim)) if dim is None else dim, keepdim,
+                                  dtype=dtype)
+    if dtype is not None:
+        t = to(t, dtype)
     if not t.is_floating_point():
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {t.dtype.short}")
@@ -306,3 +337,70 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
                                  Tensor._wrap(np.asarray(0)))
     order = topk_order(t._data, k, d, largest, sorted)
     return return_types.topk(_picked(ops.TOPK, t, order, d, k=k), Tensor._wrap(order))
+
+
+# --- median and kthvalue ------------------------------------------------------------------------
+
+def _no_bool(name: str, t: Tensor) -> None:
+    if t._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
+
+
+def _chosen(op, kind, t: Tensor, index: np.ndarray, d: int, keepdim: bool):
+    """``(values, indices)``: the element of each slice along ``d`` at ``index`` (size 1 along
+    ``d``), as a node of row ``op`` (its gradient goes to that element only)."""
+    values = apply(op, (t,), {"dim": d, "keepdim": bool(keepdim), "index": index})
+    indices = index if keepdim else np.squeeze(index, d)
+    return kind(values, Tensor._wrap(np.array(indices, dtype=np.int64)))
+
+
+def _nonempty_dim(name: str, t: Tensor, dim) -> int:
+    (d,) = _dims(dim, t.ndim)
+    if t._data.ndim and t._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return d
+
+
+@numpy_names
+def median(input, dim=None, keepdim=False):
+    """The lower median: of an even number of values, the smaller of the two middle ones (no
+    average, so it is always one of the values). Without ``dim``: of all elements, and ties
+    share the gradient. With ``dim``: ``(values, indices)`` along it; among equal values the
+    index is the one PyTorch picks (the order of equal values is their original order), a nan
+    wins (the first one)."""
+    t = as_tensor(input)
+    _no_bool("median_cpu" if dim is None else "median_out", t)
+    if dim is None:
+        if t._data.size == 0:
+            return Tensor._wrap(np.asarray(np.nan, t._data.dtype))
+        return apply(ops.MEDIAN, (t,))
+    d = _nonempty_dim("median", t, dim)
+    data = t._data
+    if data.ndim == 0:
+        return _chosen(ops.MEDIAN_DIM, return_types.median, t, np.zeros((), np.int64), d, True)
+    n = data.shape[d]
+    index = np.take(np.argsort(data, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        index = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True),
+                         index)
+    return _chosen(ops.MEDIAN_DIM, return_types.median, t, index, d, keepdim)
+
+
+@numpy_names
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The ``k``-th smallest value along ``dim`` (k = 1 is the minimum) and its index; among
+    equal values the one PyTorch's selection picks; nan counts as the largest value."""
+    t = as_tensor(input)
+    _no_bool("kthvalue_cpu", t)
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
+        raise TypeError(f"kthvalue(): argument 'k' (position 1) must be int, not "
+                        f"{type(k).__name__}")
+    d = _nonempty_dim("kthvalue", t, dim)
+    size = t._data.shape[d] if t._data.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if t._data.ndim == 0:
+        return _chosen(ops.KTHVALUE, return_types.kthvalue, t, np.zeros((), np.int64), d, True)
+    index = kthvalue_order(t._data, int(k), d)
+    return _chosen(ops.KTHVALUE, return_types.kthvalue, t, index, d, keepdim)

@@ -13,6 +13,11 @@ so the same sums are written ``fma`` here):
   to ``to`` becomes ``from``.
 - ``random_(from, to)`` (``randint``): ``w % range + from``, with one word when the range is below
   ``2**28``, else a 64-bit ``hi << 32 | lo``.
+- ``bernoulli_(p)``: one uniform per element, 1 where it is below ``p``: a 53-bit float64 uniform
+  for a number ``p`` or a float64 tensor of them, a 24-bit float32 one for other tensors.
+- ``exponential_`` (``multinomial`` without replacement): ``-log1p(-u)/lambda`` for a float64
+  uniform ``u``, in float64, then cast.
+- ``randperm(n)``: Fisher-Yates from the front, position ``i`` swapped with ``i + w % (n - i)``.
 - ``normal_`` (``randn``, ``normal``) has two paths:
   * contiguous tensors of 16 or more elements: all uniforms first, then Box-Muller on blocks of
     16 (the first 8 give radii, the last 8 angles); when the size is not a multiple of 16, 16 new
@@ -118,6 +123,30 @@ class Generator:
         draws = self.words64(out.size) if span >= 2**28 else self.words(out.size)
         values = (draws % np.uint64(span) + np.uint64(int(low) % 2**64)).view(np.int64)
         return _fill(out, values.astype(out.dtype))
+
+    def bernoulli_(self, out: np.ndarray, p) -> np.ndarray:
+        """Fill ``out`` like ``Tensor.bernoulli_(p)``: 1 where a uniform draw is below ``p``.
+        A number ``p`` (and a float64 array) is compared with 53-bit float64 uniforms, any other
+        array with 24-bit float32 ones; one draw per element, in memory order."""
+        precision = _F64 if not isinstance(p, np.ndarray) or p.dtype == _F64 else _F32
+        draws = _fill(np.empty_like(out, dtype=precision), self.unit(out.size, precision))
+        out[...] = draws < np.asarray(p, precision)
+        return out
+
+    def exponential_(self, out: np.ndarray, lambd: float = 1.0) -> np.ndarray:
+        """Fill ``out`` like ``Tensor.exponential_(lambd)``: ``-log(1 - u)/lambd`` for float64
+        uniforms ``u``, computed in float64 and rounded to ``out``'s dtype."""
+        u = self.unit(out.size, _F64)
+        return _fill(out, _cast(_F64(-1.0) / _F64(lambd) * LIBM.log1p(-u), out.dtype))
+
+    def randperm(self, n: int) -> np.ndarray:
+        """``torch.randperm(n)``: 0 .. n-1 shuffled as PyTorch shuffles them (Fisher-Yates from
+        the front: position i swaps with i + w % (n - i), one 32-bit word w per step)."""
+        perm = list(range(n))
+        for i, w in enumerate(self.words(max(n - 1, 0)).tolist()):
+            j = i + w % (n - i)
+            perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm, dtype=np.int64)
 
     # --- normal_'s two paths ---------------------------------------------------------------------
     def _normal_scalar(self, n: int) -> np.ndarray:

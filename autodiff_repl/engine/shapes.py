@@ -29,6 +29,7 @@ from autodiff_repl.engine.functions import (
 from autodiff_repl.engine.grad_mode import STATE
 from autodiff_repl.engine.inplace import INPLACE, take_node
 from autodiff_repl.engine.limits import check_numel
+from autodiff_repl.engine.messages import warn_once
 from autodiff_repl.engine.reductions import _picked, _sum_input
 from autodiff_repl.engine.tensor import Tensor
 
@@ -112,6 +113,20 @@ def transpose(input, dim0, dim1):
 
 
 swapaxes = transpose
+
+MT_OF_0D = "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases."
+
+
+def matrix_transpose(x: Tensor) -> Tensor:
+    """``x.mT``: each matrix of ``x`` transposed (its last two dims swapped). A vector has no
+    matrices (PyTorch's RuntimeError); a 0-dim tensor is itself, with PyTorch's warning."""
+    if x.ndim == 0:
+        warn_once(MT_OF_0D)
+        return x
+    if x.ndim == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                           "Got 1-D tensor.")
+    return transpose(x, -2, -1)
 
 
 def t(input):
@@ -215,6 +230,8 @@ def _normalise_index(index) -> tuple:
             i = np.asarray([int(v) if isinstance(v, Tensor) else v for v in i])
         elif isinstance(i, bool):
             i = np.asarray(i)
+        elif type(i) is slice and i.step is not None and i.step < 0:  # NumPy would reverse
+            raise ValueError("step must be greater than zero")
         out.append(i)
     return tuple(out)
 
@@ -630,3 +647,39 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     (d,) = _dims(dim, t.ndim)
     return split(t, builtins.max(-(-t._data.shape[d] // chunks), 1), d)
+
+
+def narrow(input, dim, start, length):
+    """``length`` elements along ``dim`` from ``start`` on: a view (SliceBackward0), the same as
+    ``input[..., start:start + length]`` at ``dim``."""
+    t = as_tensor(input)
+    if isinstance(start, Tensor) and start._data.ndim == 0 and start._data.dtype.kind in "iu":
+        start = int(start._data)
+    if not all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+               for v in (dim, start, length)):
+        got = ", ".join(type(v).__name__ for v in (dim, start, length))
+        marked = ", ".join(type(v).__name__ if isinstance(v, int | np.integer) else
+                           f"!{type(v).__name__}!" for v in (dim, start, length))
+        raise TypeError(
+            f"narrow() received an invalid combination of arguments - got ({got}), but expected "
+            f"one of:\n * (int dim, Tensor start, int length)\n      didn't match because some "
+            f"of the arguments have invalid types: ({marked})\n * (int dim, int start, int "
+            f"length)\n      didn't match because some of the arguments have invalid types: "
+            f"({marked})\n")
+    if t._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    (d,) = _dims(dim, t.ndim)
+    size = t._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start = start % size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({size}).")
+    index = (slice(None),) * d + (slice(int(start), int(start + length)),)
+    if (t._rg and STATE.enabled) or t._tangent is not None:
+        return apply(ops.SLICE, (t,), {"index": index})
+    return _plain_view(Tensor._wrap(t._data[index]), t)

@@ -1,5 +1,5 @@
-"""Which of several equal values comes first: the order PyTorch's CPU ``sort``, ``argsort`` and
-``topk`` give to ties.
+"""Which of several equal values comes first: the order PyTorch's CPU ``sort``, ``argsort``,
+``topk`` and ``kthvalue`` give to ties.
 
 Equal values (and NaNs, which count as equal to each other) can come out of a sort in any order;
 PyTorch's CPU kernels leave it to the C++ standard library. ``stable=True`` keeps them in their
@@ -13,6 +13,8 @@ original order (``std::stable_sort``). Otherwise:
   sorted ascending go through a radix sort, which is stable.
 - ``topk`` puts ``(value, index)`` pairs through ``std::partial_sort`` when ``k * 64 <= n``,
   else through ``std::nth_element`` and then (``sorted=True``) ``std::sort`` of the first ``k - 1``.
+- ``kthvalue`` runs ATen's own quickselect (``quick_select_template``), not the standard
+  library's.
 
 The functions below are those GCC algorithms (libstdc++'s ``stl_algo.h`` and ``stl_heap.h``),
 line for line, on a list of ``(key, index)`` pairs compared by key. Keys are ranks: equal values
@@ -238,3 +240,55 @@ def _adjust_heap(a: list, first: int, hole: int, length: int, moving: tuple) -> 
         hole = parent
         parent = (hole - 1) // 2
     a[first + hole] = moving
+
+
+# --- kthvalue: PyTorch's own quickselect ---------------------------------------------------------
+
+def kthvalue_order(data: np.ndarray, k: int, dim: int) -> np.ndarray:
+    """The index of the ``k``-th smallest element along ``dim`` (size 1 there), among equal values
+    the one PyTorch's CPU ``kthvalue`` picks (nan counts as the largest value)."""
+    order = np.take(_stable_order(data, dim, False), [k - 1], axis=dim)
+    lines, out = np.moveaxis(data, dim, -1), np.moveaxis(order, dim, -1)
+    tied = _tied(lines)
+    for position in np.ndindex(tied.shape):
+        if tied[position]:  # without ties every selection picks the same element
+            ranks = np.unique(lines[position], return_inverse=True)[1]  # nans: one, the highest
+            pairs = list(zip(ranks.tolist(), range(len(ranks)), strict=True))
+            _quick_select(pairs, k - 1)
+            out[position] = pairs[k - 1][1]
+    return order
+
+
+def _quick_select(a: list, k: int) -> None:
+    """``quick_select_template`` of ATen's ``SortingUtils.h`` (Sedgewick's quickselect, median of
+    three pivots) on ``(key, index)`` pairs: afterwards ``a[k]`` holds the k-th smallest key."""
+    left, right = 0, len(a) - 1
+    while right > left:
+        if right == left + 1:
+            if a[left][0] > a[right][0]:
+                a[left], a[right] = a[right], a[left]
+            return
+        middle = (left + right) >> 1
+        a[middle], a[left + 1] = a[left + 1], a[middle]
+        if a[left + 1][0] > a[right][0]:
+            a[left + 1], a[right] = a[right], a[left + 1]
+        if a[left][0] > a[right][0]:
+            a[left], a[right] = a[right], a[left]
+        if a[left + 1][0] > a[left][0]:
+            a[left + 1], a[left] = a[left], a[left + 1]
+        i, j, pivot = left + 1, right, a[left][0]
+        while True:
+            i += 1
+            while pivot > a[i][0]:
+                i += 1
+            j -= 1
+            while a[j][0] > pivot:
+                j -= 1
+            if j < i:
+                break
+            a[i], a[j] = a[j], a[i]
+        a[left], a[j] = a[j], a[left]
+        if j <= k:
+            left = i
+        if j >= k:
+            right = j - 1

@@ -33,6 +33,7 @@ from autodiff_repl.engine.messages import (
 from autodiff_repl.engine.tensor_types import Size
 
 _new = object.__new__
+_UNSET = object()  # requires_grad_()'s flag, when not given by name
 
 
 class Tensor:
@@ -152,6 +153,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if type(flag) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         self._set_requires_grad(flag, ONLY_FLOAT_SETTER)
 
     @property
@@ -198,7 +201,7 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:
-        return shapes.transpose(self, -2, -1)
+        return shapes.matrix_transpose(self)
 
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self._data.shape[dim]
@@ -281,13 +284,15 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return format(self._data.item(), spec)
-        return format(repr(self), spec)
+        """``f"{x}"``, ``f"{x:.3f}"`` as PyTorch formats them: a 0-dim tensor as its Python number
+        (``2.5``), any other as ``str(x)``, where a spec is Python's TypeError for objects."""
+        if self._data.ndim == 0:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # --- autograd ---------------------------------------------------------------------------
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        return self._set_requires_grad(requires_grad, ONLY_FLOAT_METHOD)
+    def requires_grad_(self, *flag, requires_grad=_UNSET) -> Tensor:
+        return self._set_requires_grad(_bool_flag(flag, requires_grad), ONLY_FLOAT_METHOD)
 
     def _set_requires_grad(self, requires_grad: bool, not_float: str) -> Tensor:
         if self._node is not None:
@@ -359,6 +364,26 @@ class _HookHandle:
 
     def __repr__(self) -> str:  # PyTorch's class for it
         return f"<torch.utils.hooks.RemovableHandle object at {id(self):#x}>"
+
+
+def _bool_flag(positional: tuple, by_name) -> bool:
+    """``requires_grad_(flag)``'s flag, given by position or by name (``True`` if neither),
+    checked as PyTorch's argument parser checks it: a bool, else its TypeError."""
+    if len(positional) > 1:
+        raise TypeError("requires_grad_() takes from 0 to 1 positional arguments but "
+                        f"{len(positional)} were given")
+    if positional and by_name is not _UNSET:
+        raise TypeError("requires_grad_() got multiple values for argument 'requires_grad'")
+    flag, where = (positional[0], " (position 1)") if positional else (by_name, "")
+    if flag is _UNSET:
+        return True
+    if type(flag) is not bool:
+        kind = type(flag)
+        name = "torch.dtype" if kind is dtypes.DType else \
+            f"numpy.{kind.__name__}" if isinstance(flag, np.generic) else kind.__name__
+        raise TypeError(f"requires_grad_(): argument 'requires_grad'{where} must be bool, not "
+                        f"{name}")
+    return flag
 
 
 def _init(t: Tensor, data: np.ndarray) -> None:

@@ -326,8 +326,8 @@ class FunctionMethods:
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return reductions.topk(self, k, dim, largest, sorted)
 
-    def norm(self, p=2, dim=None, keepdim=False):
-        return reductions.norm(self, p, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return reductions.norm(self, p, dim, keepdim, dtype)
 
     @numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
@@ -476,6 +476,75 @@ class FunctionMethods:
     def index_select(self, dim, index):
         return shapes.index_select(self, dim, index)
 
+    # --- special functions, interpolation, selections, sampling ---------------------------
+    def erf(self):
+        return F.erf(self)
+
+    def erfc(self):
+        return F.erfc(self)
+
+    def asinh(self):
+        return F.asinh(self)
+
+    def acosh(self):
+        return F.acosh(self)
+
+    def atanh(self):
+        return F.atanh(self)
+
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def hypot(self, other):
+        F.must_be_tensor("hypot", "other", 1, other)  # a method counts from after self
+        return F.hypot(self, other)
+
+    def logaddexp(self, other):
+        F.must_be_tensor("logaddexp", "other", 1, other)
+        return F.logaddexp(self, other)
+
+    def lerp(self, end, weight):
+        return F.lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return F.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return F.addcdiv(self, tensor1, tensor2, value=value)
+
+    def clamp_min(self, min):
+        return F.clamp_min(self, min)
+
+    def clamp_max(self, max):
+        return F.clamp_max(self, max)
+
+    @numpy_names
+    def median(self, dim=None, keepdim=False):
+        return reductions.median(self, dim, keepdim)
+
+    @numpy_names
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return reductions.kthvalue(self, k, dim, keepdim)
+
+    def narrow(self, dim, start, length):
+        return shapes.narrow(self, dim, start, length)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        from autodiff_repl.engine import calculus
+        return calculus.diff(self, n, dim, prepend, append)
+
+    def bernoulli(self, p=None):
+        from autodiff_repl.engine import sampling
+        return sampling.bernoulli(self, p)
+
+    def multinomial(self, num_samples, replacement=False):
+        from autodiff_repl.engine import sampling
+        return sampling.multinomial(self, num_samples, replacement)
+
+    def is_inference(self) -> bool:
+        """Whether this is an inference tensor: never here (``inference_mode`` is ``no_grad``,
+        whose results are ordinary tensors)."""
+        return False
+
 
 
 class Conversions:
@@ -493,7 +562,7 @@ class Conversions:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif isinstance(arg, str | devices.device):
+            elif isinstance(arg, str | devices.device) or type(arg) is int:  # (int: an index)
                 where = arg
             elif isinstance(arg, dtypes.DType):
                 dtype = arg
@@ -536,6 +605,7 @@ class Conversions:
     # --- new tensors like this one (its dtype unless told otherwise) ------------------------
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
         from autodiff_repl.engine import creation
+        devices.check(device)
         if isinstance(data, Tensor):
             warnings.warn("To copy construct from a tensor, it is recommended to use "
                           "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
@@ -546,6 +616,7 @@ class Conversions:
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
         from autodiff_repl.engine import creation
+        devices.check(device)
         if not isinstance(size, tuple | list | Size):
             raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, "
                             f"not {type(size).__name__}")
@@ -553,11 +624,14 @@ class Conversions:
                              requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        devices.check(device)
         return self.new_full(_shape_args(size), 1, dtype, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        devices.check(device)
         return self.new_full(_shape_args(size), 0, dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        devices.check(device)
         return self.new_full(_shape_args(size), 0, dtype, requires_grad=requires_grad)
 

@@ -30,9 +30,12 @@ def _named_result(name: str) -> type:
 
 
 class return_types:
-    """Named results of ``max(dim=)``, ``min(dim=)``, ``sort`` and ``topk``."""
+    """Named results of ``max(dim=)``, ``min(dim=)``, ``sort``, ``topk``, ``median(dim=)`` and
+    ``kthvalue``."""
 
     max = _named_result("max")
     min = _named_result("min")
     sort = _named_result("sort")
     topk = _named_result("topk")
+    median = _named_result("median")
+    kthvalue = _named_result("kthvalue")

@@ -45,6 +45,11 @@ TENSOR = frozenset({
     "sub_", "subtract", "sum", "sum_to_size", "T", "t", "tan", "tanh", "tanh_", "to", "tolist",
     "topk", "trace", "transpose", "tril", "triu", "trunc", "trunc_", "type", "unbind",
     "uniform_", "unsqueeze", "var", "_version", "view", "view_as", "where", "zero_",
+    # special functions, fused arithmetic, selections, differences, sampling
+    "acosh", "addcdiv", "addcdiv_", "addcmul", "addcmul_", "arccosh", "arcsinh", "arctanh",
+    "asinh", "atanh", "bernoulli", "bernoulli_", "clamp_max", "clamp_max_", "clamp_min",
+    "clamp_min_", "diff", "erf", "erfc", "hypot", "is_inference", "kthvalue", "lerp", "lerp_",
+    "logaddexp", "median", "multinomial", "narrow",
 })
 """PyTorch's Tensor API as the engine implements it."""
 
@@ -93,7 +98,8 @@ def _extra_types() -> list:
     extra.append((type(handle), frozenset({"remove"})))
     extra.append((type(engine.manual_seed(0)), frozenset({"initial_seed", "seed"})))
     for kind in (engine.return_types.max, engine.return_types.min,
-                 engine.return_types.sort, engine.return_types.topk):
+                 engine.return_types.sort, engine.return_types.topk,
+                 engine.return_types.median, engine.return_types.kthvalue):
         extra.append((kind, frozenset({"values", "indices", "index", "count"})))
     return extra
 
@@ -173,8 +179,8 @@ def store(obj, name: str, value) -> None:
             _CLEARED.pop(id(obj), None)
         return
     if isinstance(obj, Module):
-        raise AttributeError(f"cannot set '{name}' on module '{obj.name}': the torch and numpy "
-                             "modules are read-only here")
+        raise AttributeError(f"cannot set '{name}' on module '{obj.name}': the torch, numpy and "
+                             "math modules are read-only here")
     if name in allowed_names(obj):
         raise AttributeError(f"attribute '{name}' of '{type_name(obj)}' objects is not "
                              "writable")

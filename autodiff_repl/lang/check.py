@@ -39,7 +39,7 @@ ALLOWED: frozenset[type] = frozenset({
 MODULES = frozenset({
     "torch", "torch.autograd", "torch.autograd.functional", "torch.autograd.forward_ad",
     "torch.nn", "torch.nn.functional", "torch.cuda", "torch.linalg", "numpy", "numpy.random",
-    "numpy.linalg",
+    "numpy.linalg", "math",
 })
 """The modules an ``import`` may name."""
 
@@ -176,8 +176,8 @@ def _check_module(module: str, node: ast.AST) -> None:
     if top in FOREIGN:
         raise LangError("ModuleNotFoundError", f"No module named '{top}'", (FOREIGN[top],), node)
     raise LangError("ImportError", f"import of '{module}' is not allowed here",
-                    ("only torch (torch.autograd, torch.nn.functional ...) and numpy can be "
-                     "imported",), node)
+                    ("only torch (torch.autograd, torch.nn.functional ...), numpy and math can "
+                     "be imported",), node)
 
 
 def _refusal(node: ast.AST) -> LangError:

@@ -131,6 +131,18 @@ def class_name(value, torch) -> str:
     return cls.__name__
 
 
+def torch_class(cls: type, callable_as: type | None = None) -> PyClass:
+    """The stand-in the ``torch`` facade holds for the engine's class ``cls`` (``torch.Tensor``
+    shows ``<class 'torch.Tensor'>``, as ``type(x)`` does), callable as ``callable_as``."""
+    if cls in _TORCH_CLASSES:
+        name = _TORCH_CLASSES[cls]
+    elif issubclass(cls, grad_mode._GradMode):
+        name = f"torch.autograd.grad_mode.{cls.__name__}"
+    else:
+        name = f"torch.{cls.__qualname__}"
+    return PyClass(cls, name, callable_as)
+
+
 def type_of(value, torch, callable_classes) -> PyClass:
     """``type(value)``: the stand-in for its class (``torch``: the language's ``torch`` facade;
     ``callable_classes``: the classes the language lets you call by name)."""

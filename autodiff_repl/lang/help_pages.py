@@ -229,11 +229,10 @@ def ops_table() -> str:
     labels = max(len(_label(op.grad_fn)) for op in ops.TABLE)
     indent = " " * (names + labels + 4)
     lines = [f"{'op':<{names}}  {'grad_fn':<{labels}}  out"]
-    for op in ops.TABLE:
-        row = f"{op.name:<{names}}  {_label(op.grad_fn):<{labels}}  {_expr(op.expr)}"
-        lines.extend(textwrap.wrap(row, WIDTH, subsequent_indent=indent,
-                                   break_on_hyphens=False, drop_whitespace=False)
-                     if len(row) > WIDTH else [row])
+    for op in ops.TABLE:  # the output formula wrapped within its own column
+        out = textwrap.wrap(_expr(op.expr), WIDTH - len(indent), break_on_hyphens=False) or [""]
+        lines.append(f"{op.name:<{names}}  {_label(op.grad_fn):<{labels}}  {out[0]}")
+        lines.extend(indent + part for part in out[1:])
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -117,7 +117,15 @@ def hints_for(exc: BaseException, context: Context) -> list[str]:
                 "was skipped"]
     if isinstance(exc, ImportError):
         return ["see what a module offers with Tab after its name and a dot, e.g. torch.autograd."]
+    if isinstance(exc, AssertionError) and NO_CUDA in str(exc):
+        return [NO_GPU]
     return []
+
+
+NO_CUDA = "Torch not compiled with CUDA enabled"
+NO_GPU = ("there is no GPU here: tensors live on the CPU, as in PyTorch without CUDA; leave out "
+          ".cuda() and device='cuda', or pick the device as tutorials do: device = 'cuda' if "
+          "torch.cuda.is_available() else 'cpu' (it gives 'cpu' here)")
 
 
 def _name_hints(message: str, context: Context) -> list[str]:

@@ -24,10 +24,11 @@ from autodiff_repl import engine
 from autodiff_repl.engine import grad_mode
 from autodiff_repl.engine.autograd import forward_ad
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.lang import attributes, classes, passes
+from autodiff_repl.lang import attributes, classes, numpy_tensors, passes
 from autodiff_repl.lang.errors import LangError
 from autodiff_repl.lang.functions import NO_DEFAULT, BuiltinFunction, UserFunction, bind_arguments
 from autodiff_repl.lang.limits import LimitError, Limits, resident_bytes
+from autodiff_repl.lang.math_module import build_math
 from autodiff_repl.lang.namespace import Module, submodule
 from autodiff_repl.lang.scopes import MISSING, FunctionScope, GlobalScope, Scope, assigned_names
 from autodiff_repl.lang.sizes import CONTAINERS, check_arrays, check_operands, nested_weight
@@ -93,6 +94,7 @@ class Interpreter:
         self.on_echo = on_echo
         self.torch = torch
         self.numpy = numpy
+        self.math = build_math(limits)
         self.last_value = MISSING
         self.last_attribute: tuple | None = None
         self.subject: tuple | None = None
@@ -324,9 +326,10 @@ class Interpreter:
             self.bind(alias.asname or alias.name, module.members[alias.name], scope)
 
     def module(self, dotted: str) -> Module:
-        if dotted.split(".")[0] == "numpy":
-            return submodule(self.numpy, dotted)
-        return submodule(self.torch, dotted)
+        top = dotted.split(".")[0]
+        if top == "math":
+            return self.math
+        return submodule(self.numpy if top == "numpy" else self.torch, dotted)
 
     # --- names -----------------------------------------------------------------------------
     def lookup(self, name: str, scope: Scope):
@@ -438,7 +441,10 @@ class Interpreter:
                 right = self.bounded_list(right)
             elif not isinstance(op, ast.Is | ast.IsNot):
                 check_arrays(type(op), left, right)
-            result = COMPARE[type(op)](left, right)
+            if isinstance(op, numpy_tensors.COMPARISONS) and numpy_tensors.mixed(left, right):
+                result = numpy_tensors.compare(type(op), left, right)
+            else:
+                result = COMPARE[type(op)](left, right)
             if len(node.ops) > 1 and not self.truth(result):
                 return result
             left = right
@@ -585,6 +591,8 @@ class Interpreter:
     # --- operators with size checks --------------------------------------------------------
     def binop(self, op: type, a, b, inplace: bool = False):
         check_operands(op, a, b, self.limits)
+        if numpy_tensors.mixed(a, b):
+            return numpy_tensors.operate(op, a, b, inplace)
         return (INPLACE if inplace else BINARY)[op](a, b)
 
     def truth(self, value) -> bool:
@@ -742,6 +750,7 @@ class Interpreter:
         """The classes the language lets you call by name (``int``, ``list``, ``torch.Tensor``
         ...): those ``type(x)(...)`` may call too."""
         values = [*self.builtins.values(), *self.torch.members.values()]
+        values = [v.callable_as if isinstance(v, classes.PyClass) else v for v in values]
         return [v for v in values if isinstance(v, type)]
 
     def _make_checked_calls(self) -> dict:

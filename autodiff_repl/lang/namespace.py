@@ -3,10 +3,12 @@
 ``torch`` here is not the engine module but a ``Module`` facade: a read-only table of the public
 functions, classes and dtypes a learner uses (``torch.arange``, ``torch.autograd.grad``,
 ``torch.nn.functional.relu`` ...). The same functions are available as bare names (``arange``,
-``dot``, ``grad``, ``no_grad`` ...). ``import numpy as np`` gives a facade of a few array
-functions on plain NumPy arrays, checked for size -- never the real module. The safe Python
-builtins come last; ``exec``, ``open``, ``getattr`` and friends are simply absent (``type`` gives
-a harmless stand-in for the class: ``classes``).
+``dot``, ``grad``, ``no_grad`` ...). Its classes are stand-ins that print as PyTorch's
+(``<class 'torch.Tensor'>``: ``classes.torch_class``). ``import numpy as np`` gives a facade of a
+few array functions on plain NumPy arrays, checked for size -- never the real module -- that
+treat a tensor as NumPy treats PyTorch's (``numpy_tensors``). The safe Python builtins come last;
+``exec``, ``open``, ``getattr`` and friends are simply absent (``type`` gives a harmless stand-in
+for the class: ``classes``). ``import math`` is in ``math_module``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import autodiff_repl.engine as engine
 from autodiff_repl.engine import autograd as engine_autograd
 from autodiff_repl.engine.dim_names import numpy_names
 from autodiff_repl.engine.limits import check_numel, check_work
+from autodiff_repl.lang.classes import torch_class
 from autodiff_repl.lang.limits import DEFAULT, LimitError, take
+from autodiff_repl.lang.numpy_tensors import facade_function
 
 
 class Module:
@@ -33,8 +37,8 @@ class Module:
         self.members = members
         self.doc = doc
 
-    def __repr__(self) -> str:
-        return f"<module '{self.name}' (autodiff-repl)>"
+    def __repr__(self) -> str:  # PyTorch's shows its file; '<...>' names no file, as <stdin>
+        return f"<module '{self.name}' from '<autodiff-repl>'>"
 
 
 class Function:
@@ -74,14 +78,23 @@ TORCH_NAMES = (
     "tanh", "Tensor", "tensor", "topk", "trace", "transpose", "tril", "triu", "true_divide",
     "trunc", "uint8", "unbind", "unsqueeze", "var", "vdot", "vstack", "where", "zeros",
     "zeros_like",
+    # special functions, fused arithmetic, selections, calculus on samples, sampling
+    "acosh", "addcdiv", "addcmul", "arccosh", "arcsinh", "arctanh", "asinh", "atanh",
+    "bernoulli", "clamp_max", "clamp_min", "diff", "erf", "erfc", "hypot", "kthvalue", "lerp",
+    "logaddexp", "median", "multinomial", "narrow", "randperm", "trapezoid", "trapz",
 )
 """The engine's public names the ``torch`` facade shows (modules and internals left out)."""
 
 FUNCTIONAL_NAMES = ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")
-NN_FUNCTIONAL_NAMES = ("relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss")
+NN_FUNCTIONAL_NAMES = (
+    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss",
+    "leaky_relu", "softplus", "gelu", "silu", "elu", "relu6", "hardtanh", "logsigmoid",
+    "softsign", "tanhshrink", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss",
+)
 FORWARD_AD_NAMES = ("dual_level", "make_dual", "unpack_dual")
 CUDA_NAMES = ("is_available", "device_count", "current_device", "manual_seed", "manual_seed_all")
-LINALG_NAMES = ("norm", "vector_norm")
+LINALG_NAMES = ("norm", "vector_norm", "matrix_norm", "svdvals")
 AUTOGRAD_NAMES = ("backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
                   "set_grad_enabled")
 
@@ -172,6 +185,10 @@ def build_torch(note) -> Module:
                                 linewidth=linewidth, profile=profile, sci_mode=sci_mode)
 
     members = {name: getattr(engine, name) for name in TORCH_NAMES if hasattr(engine, name)}
+    members.update((n, _stand_in(v)) for n, v in members.items())
+    members["return_types"] = Module("torch.return_types", {
+        n: torch_class(getattr(engine.return_types, n))
+        for n in ("max", "min", "sort", "topk", "median", "kthvalue")})
     for name in ("cat", "concat", "concatenate", "stack"):
         if hasattr(engine, name):
             members[name] = Function(name, _joiner(getattr(engine, name)))
@@ -185,10 +202,11 @@ def build_torch(note) -> Module:
         n: getattr(engine_autograd.functional, n) for n in FUNCTIONAL_NAMES
         if hasattr(engine_autograd.functional, n)})
     forward_ad = Module("torch.autograd.forward_ad", {
-        n: getattr(engine_autograd.forward_ad, n) for n in FORWARD_AD_NAMES
+        n: _stand_in(getattr(engine_autograd.forward_ad, n)) for n in FORWARD_AD_NAMES
         if hasattr(engine_autograd.forward_ad, n)})
     autograd = Module("torch.autograd", {
-        **{n: getattr(engine_autograd, n) for n in AUTOGRAD_NAMES if hasattr(engine_autograd, n)},
+        **{n: _stand_in(getattr(engine_autograd, n)) for n in AUTOGRAD_NAMES
+           if hasattr(engine_autograd, n)},
         "Variable": Function("Variable", variable), "functional": functional,
         "forward_ad": forward_ad})
     nn_functional = Module("torch.nn.functional", {
@@ -200,6 +218,12 @@ def build_torch(note) -> Module:
     linalg = Module("torch.linalg", {n: getattr(engine.linalg, n) for n in LINALG_NAMES})
     members.update(autograd=autograd, nn=nn, cuda=cuda, linalg=linalg)
     return Module("torch", members, "PyTorch's API on the autodiff-repl engine")
+
+
+def _stand_in(value):
+    """A class as the ``torch`` facade shows it (``classes.torch_class``); other values as they
+    are."""
+    return torch_class(value, value) if isinstance(value, type) else value
 
 
 def submodule(torch: Module, dotted: str) -> Module:
@@ -263,7 +287,8 @@ def check_nested(data) -> None:
 
 
 def build_numpy(seed: int) -> Module:
-    """``import numpy as np``: array creation and maths on plain arrays, sizes checked first."""
+    """``import numpy as np``: array creation and maths on plain arrays, sizes checked first;
+    a tensor given to them gets what PyTorch's gets (``numpy_tensors.facade_function``)."""
     rng = [np.random.default_rng(seed)]
 
     def array(obj, dtype=None):
@@ -305,10 +330,14 @@ def build_numpy(seed: int) -> Module:
         return np.eye(n, m, dtype=dtype or np.float64)
 
     def _elementwise(fn):
-        def call(*args, **kwargs):
-            arrays = [np.asarray(_np_input(a)) for a in args]
-            check_numel(np.broadcast_shapes(*(a.shape for a in arrays)))
-            return _np_result(fn(*arrays, **kwargs))
+        broadcasts = isinstance(fn, np.ufunc) or fn.__name__ in BROADCASTING
+        def call(*args, **kwargs):  # (a number stays a Python number: NumPy's dtype rules)
+            shapes = [np.shape(_np_input(a)) for a in args]
+            if broadcasts:
+                check_numel(np.broadcast_shapes(*shapes))
+            elif fn.__name__ in ("tril", "triu") and shapes and len(shapes[0]) == 1:
+                check_numel(shapes[0] * 2)  # a vector gives a square matrix
+            return _np_result(fn(*args, **kwargs))
         call.__name__ = fn.__name__
         return call
 
@@ -335,6 +364,11 @@ def build_numpy(seed: int) -> Module:
             return _np_result(fn(arrays))
         call.__name__ = fn.__name__
         return call
+
+    def array_equal(a1, a2, equal_nan=False):  # NumPy's: False when either is not an array
+        check_nested(a1)
+        check_nested(a2)
+        return np.array_equal(a1, a2, equal_nan=equal_nan)
 
     def _sized_random(draw):
         def call(*shape):
@@ -365,7 +399,8 @@ def build_numpy(seed: int) -> Module:
         "zeros": _filled(0), "ones": _filled(1), "empty": _filled(0), "full": full, "eye": eye,
         "zeros_like": lambda a, dtype=None: np.zeros_like(np.asarray(a), dtype=dtype),
         "ones_like": lambda a, dtype=None: np.ones_like(np.asarray(a), dtype=dtype),
-        "dot": _product(np.dot), "matmul": _product(np.matmul), "outer": _product(np.outer),
+        "dot": _product(np.dot), "matmul": facade_function("matmul", _product(np.matmul)),
+        "outer": _product(np.outer), "array_equal": array_equal,
         "concatenate": _joined(np.concatenate), "stack": _joined(np.stack),
         "random": random, "linalg": linalg, "ndarray": np.ndarray,
         "pi": np.pi, "e": np.e, "inf": np.inf, "nan": np.nan,
@@ -375,15 +410,20 @@ def build_numpy(seed: int) -> Module:
     for name in ("exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sign", "square",
                  "maximum", "minimum", "add", "subtract", "multiply", "divide", "power", "where",
                  "sum", "mean", "max", "min", "prod", "argmax", "argmin", "std", "var",
-                 "allclose", "isclose", "array_equal", "reshape", "transpose", "clip",
+                 "allclose", "isclose", "reshape", "transpose", "clip",
                  "round", "floor", "ceil", "cumsum", "log1p", "expm1", "exp2", "log2", "log10",
                  "sinh", "cosh", "arcsin", "arccos", "arctan", "arctan2", "trunc", "isnan",
                  "isinf", "isfinite", "nan_to_num", "cumprod", "sort", "argsort", "flip", "roll",
                  "tril", "triu", "trace", "amax", "amin"):
-        members[name] = _elementwise(getattr(np, name))
+        members[name] = facade_function(name, _elementwise(getattr(np, name)))
     for name in ("hstack", "vstack"):
         members[name] = _joined_all(getattr(np, name))
     return Module("numpy", members, "a few NumPy functions on plain arrays")
+
+
+BROADCASTING = frozenset({"where", "clip", "isclose", "allclose"})
+"""The facade's NumPy functions, besides the ufuncs, whose result has their arguments' shapes
+broadcast (checked for size first); the others' results are no bigger than their input."""
 
 
 def check_product(kind: str, a: tuple, b: tuple) -> None:

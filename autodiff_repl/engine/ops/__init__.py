@@ -34,28 +34,64 @@ names each row and helper as ``ops.<NAME>``.
 
 from __future__ import annotations
 
-from autodiff_repl.engine.ops import elementwise, linear_algebra, reductions, shapes
+from autodiff_repl.engine.ops import (
+    activations,
+    elementwise,
+    linear_algebra,
+    losses,
+    reductions,
+    shapes,
+)
+from autodiff_repl.engine.ops.activations import (
+    ELU,
+    ELU_INPLACE,
+    GELU,
+    HARDTANH,
+    LEAKY_RELU,
+    LEAKY_RELU_INPLACE,
+    LOG_SIGMOID,
+    SILU,
+    SOFTPLUS,
+)
 from autodiff_repl.engine.ops.elementwise import (
     ABS,
     ACOS,
+    ACOSH,
     ADD,
     ADD_ALPHA,
+    ADD_SCALAR,
+    ADDCDIV,
+    ADDCMUL,
     ASIN,
+    ASINH,
     ATAN,
     ATAN2,
+    ATANH,
+    BERNOULLI,
     CEIL,
     CLAMP,
+    CLAMP_MAX,
+    CLAMP_MAX_TENSOR,
+    CLAMP_MIN,
+    CLAMP_MIN_TENSOR,
     COS,
     COSH,
     DIV,
+    DIV_SCALAR,
+    ERF,
+    ERFC,
     EXP,
     EXP2,
     EXPM1,
     FLOOR,
+    HYPOT,
+    LERP,
+    LERP_TENSOR,
     LOG,
     LOG1P,
     LOG2,
     LOG10,
+    LOGADDEXP,
     MASKED_FILL,
     MASKED_FILL_TENSOR,
     MAXIMUM,
@@ -73,7 +109,9 @@ from autodiff_repl.engine.ops.elementwise import (
     RPOW,
     RSQRT,
     RSUB,
+    SGN,
     SIGMOID,
+    SIGMOID_BACKWARD,
     SIGN,
     SIN,
     SINH,
@@ -82,6 +120,8 @@ from autodiff_repl.engine.ops.elementwise import (
     SUB_ALPHA,
     TAN,
     TANH,
+    TANH_BACKWARD,
+    THRESHOLD_BACKWARD,
     TRUNC,
     WHERE,
 )
@@ -97,17 +137,29 @@ from autodiff_repl.engine.ops.linear_algebra import (
     SVDVALS,
     out_shape,
 )
+from autodiff_repl.engine.ops.losses import (
+    BINARY_CROSS_ENTROPY,
+    BINARY_CROSS_ENTROPY_WITH_LOGITS,
+    HUBER_LOSS,
+    NLL_LOSS,
+    NLL_LOSS2D,
+    SMOOTH_L1_LOSS,
+)
 from autodiff_repl.engine.ops.reductions import (
     AMAX,
     AMIN,
     CUMPROD,
     CUMSUM,
+    KTHVALUE,
     LOG_SOFTMAX,
+    LOG_SOFTMAX_BACKWARD_DATA,
     LOGSUMEXP,
     MAX,
     MAX_DIM,
     MEAN,
     MEAN_DIM,
+    MEDIAN,
+    MEDIAN_DIM,
     MIN,
     MIN_DIM,
     NORM,
@@ -115,10 +167,10 @@ from autodiff_repl.engine.ops.reductions import (
     PROD_DIM,
     REPEAT,
     SOFTMAX,
+    SOFTMAX_BACKWARD_DATA,
     STD,
     SUM,
     SUM_DIM,
-    SUM_TO,
     VAR,
 )
 from autodiff_repl.engine.ops.row import (
@@ -193,6 +245,7 @@ VIEWS = frozenset((VIEW, RESHAPE_ALIAS, SQUEEZE, SQUEEZE_DIM, UNSQUEEZE, EXPAND,
                    PERMUTE, SELECT, SLICE, ALIAS, DIAGONAL))
 
 # Every row, in the order of the modules and of the rows in each.
-TABLE: tuple[Op, ...] = tuple(v for module in (elementwise, linear_algebra, reductions, shapes)
+TABLE: tuple[Op, ...] = tuple(v for module in (elementwise, activations, linear_algebra, losses,
+                                              reductions, shapes)
                               for v in vars(module).values() if isinstance(v, Op))
 BY_NAME: dict[str, Op] = {op.name: op for op in TABLE}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autodiff_repl.engine.ops.elementwise import via_graph
 from autodiff_repl.engine.ops.row import (
     Sample,
     _engine,
@@ -83,18 +84,10 @@ def _mse(a, b):
 # LinalgSvdBackward0 is one node with three outputs; here each output is a row of its own, all
 # three named LinalgSvdBackward0 (as the pieces of ``unbind`` are), and the formulas are PyTorch's
 # (``svd_backward`` and ``linalg_svd_jvp``), each with only its own output's gradient. They need
-# U, S and Vh of the input: on arrays from NumPy, on tensors (``create_graph=True``) from these
-# rows again, so gradients of any order come for free. They assume distinct nonzero singular
-# values: where two are equal, the singular vectors (and PyTorch's gradient) are not defined.
-
-def _svd(a):
-    """U, S, Vh of ``a``: arrays from NumPy, or tensors made by the rows below (recorded). The
-    backends have no SVD, so on tensors the rows run directly."""
-    if isinstance(a, np.ndarray):
-        return np.linalg.svd(a, full_matrices=False)
-    apply = _engine().functions.apply
-    return apply(SVD_U, (a,)), apply(SVDVALS, (a,)), apply(SVD_VH, (a,))
-
+# U, S and Vh of the input (``m.svd``): on arrays from NumPy, on tensors (``create_graph=True``)
+# from these rows again, so gradients of any order come for free. They assume distinct nonzero
+# singular values: where two are equal, the singular vectors (and PyTorch's gradient) are not
+# defined.
 
 def _gaps(m, s):
     """E[i, j] = s_j² - s_i², and 1 on the diagonal (a stand-in divisor: the numerators there are
@@ -110,7 +103,7 @@ def _skew(m, x):
 def _svdvals_vjp(m, g, a, out):
     """U·diag(g)·Vh: the singular value s_i = u_iᵀ·A·v_i changes by u_i·v_iᵀ. (Grouped as
     PyTorch groups it, so a recorded gradient has PyTorch's graph.)"""
-    u, _, vh = _svd(a)
+    u, _, vh = m.svd(a)
     if a.shape[-2] >= a.shape[-1]:
         return m.matmul(u, m.unsqueeze(g, -1) * vh)
     return m.matmul(u * m.unsqueeze(g, -2), vh)
@@ -118,13 +111,13 @@ def _svdvals_vjp(m, g, a, out):
 
 def _svdvals_jvp(m, t, a, out):
     """The diagonal of Uᵀ·T·V: ds_i = u_iᵀ·T·v_i."""
-    u, _, vh = _svd(a)
+    u, _, vh = m.svd(a)
     return m.sum(u * m.matmul(t, m.mT(vh)), (-2,), False)
 
 
 def _svd_u_vjp(m, g, a, out):
     """PyTorch's ``svd_backward`` given only U's gradient ``g``."""
-    u, s, vh = _svd(a)
+    u, s, vh = m.svd(a)
     core = _skew(m, m.matmul(m.mT(u), g)) * m.unsqueeze(s, -2) / _gaps(m, s)
     if a.shape[-2] > s.shape[-1]:  # a tall matrix: g's part outside U's columns counts too
         g_s = g / m.unsqueeze(s, -2)
@@ -134,7 +127,7 @@ def _svd_u_vjp(m, g, a, out):
 
 def _svd_vh_vjp(m, g, a, out):
     """PyTorch's ``svd_backward`` given only Vh's gradient ``g``."""
-    u, s, vh = _svd(a)
+    u, s, vh = m.svd(a)
     core = m.unsqueeze(s, -1) * _skew(m, m.matmul(vh, m.mT(g))) / _gaps(m, s)
     if a.shape[-1] > s.shape[-1]:  # a wide matrix: g's part outside Vh's rows counts too
         s_g = g / m.unsqueeze(s, -1)
@@ -150,7 +143,7 @@ def _rotation(m, t, u, s, vh):
 
 def _svd_u_jvp(m, t, a, out):
     """dU = U·((ΩS + SΩᵀ) / E), plus (I - UUᵀ)·T·V/S for a tall matrix (Ω: ``_rotation``)."""
-    u, s, vh = _svd(a)
+    u, s, vh = m.svd(a)
     p_s = _rotation(m, t, u, s, vh) * m.unsqueeze(s, -2)
     du = m.matmul(u, (p_s + m.mT(p_s)) / _gaps(m, s))
     if a.shape[-2] > s.shape[-1]:
@@ -161,7 +154,7 @@ def _svd_u_jvp(m, t, a, out):
 
 def _svd_vh_jvp(m, t, a, out):
     """dVh = -((SΩ + ΩᵀS) / E)·Vh, plus S⁻¹·Uᵀ·T·(I - VVᵀ) for a wide matrix."""
-    u, s, vh = _svd(a)
+    u, s, vh = m.svd(a)
     s_p = m.unsqueeze(s, -1) * _rotation(m, t, u, s, vh)
     dvh = -m.matmul((s_p + m.mT(s_p)) / _gaps(m, s), vh)
     if a.shape[-1] > s.shape[-1]:
@@ -187,7 +180,7 @@ def _svdvals_sample(a):
 def _svd_part(part: int):
     """A sample's call: U (0) or Vh (2) of a matrix with separated singular values."""
     def call(a):
-        return _svd(_separated(a))[part]
+        return via_graph("svd")(_separated(a))[part]
     return call
 
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from autodiff_repl.engine.ops.elementwise import via_graph
 from autodiff_repl.engine.ops.row import (
     LINEAR,
     OUT,
@@ -18,7 +19,6 @@ from autodiff_repl.engine.ops.row import (
     _row,
     _spread,
     reduced_size,
-    sum_to,
 )
 
 SUM = _row("sum", "SumBackward0", lambda x: np.sum(x, dtype=x.dtype),
@@ -41,21 +41,23 @@ def _mean(x):
     return np.asarray(dtype.type(total / np.intp(n)))
 
 
-MEAN = _row("mean", "MeanBackward0", _mean,
-            (lambda m, g, x, out: m.expand(g / reduced_size(x.shape, None), x.shape),), LINEAR,
+def _mean_vjp(m, g, x, out, dim=None, keepdim=False):
+    """g/n copied to every element it averaged. PyTorch copies g, then divides each copy
+    (``DivBackward1``); on arrays, dividing g first gives the same numbers with less work."""
+    n = reduced_size(x.shape, dim)
+    if type(g) is np.ndarray:
+        return m.expand(g / n, x.shape) if dim is None else _spread(m, g / n, x, dim, keepdim)
+    return m.div_scalar(_spread(m, g, x, dim, keepdim), n)
+
+
+MEAN = _row("mean", "MeanBackward0", _mean, (_mean_vjp,), LINEAR,
             "mean {0}", ("1/n",), samples=REDUCE,
             says=("1/n · {up} copied to every element of {0}",))
 MEAN_DIM = _row("mean_dim", "MeanBackward1",
                 lambda x, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim, dtype=x.dtype),
-                (lambda m, g, x, out, dim, keepdim:
-                 _spread(m, g / reduced_size(x.shape, dim), x, dim, keepdim),), LINEAR,
+                (_mean_vjp,), LINEAR,
                 "mean_{dim} {0}", ("1/n",), samples=_reduce_dim("mean"),
                 says=("1/n · {up} copied along dim {dim}",))
-SUM_TO = _row("sum_to_size", "SumBackward1", lambda x, size: sum_to(x, size),
-              (lambda m, g, x, out, size: m.expand(g, x.shape),), LINEAR,
-              "Σ {0} to {size}", ("1",),
-              samples=(Sample(((2, 3),), call=lambda x: x.sum_to_size(1, 3)),
-                       Sample(((2, 3),), call=lambda x: x.sum_to_size((3,)))))
 
 
 def _prod_others(m, x, out, dim, keepdim):
@@ -281,7 +283,7 @@ def _norm_local(m, x, out, p, dim):
     """∂‖x‖_p/∂x elementwise (``out`` already spread to ``x``'s shape); 0 where the norm is 0,
     as PyTorch takes it. For p = ±inf the largest (smallest) |x| share the gradient equally."""
     if p == 1:
-        return m.sign(x)
+        return m.sgn(x)
     if math.isinf(p):
         hit = m.where(m.abs(x) == out, 1.0, 0.0)
         return m.sign(x) * hit / m.sum(hit, dim, True)
@@ -376,12 +378,110 @@ def _log_softmax(x, dim):
 
 
 SOFTMAX = _row("softmax", "SoftmaxBackward0", _softmax,
-               (lambda m, g, x, out, dim: out * (g - m.sum(g * out, (dim,), True)),),
+               (lambda m, g, x, out, dim: m.softmax_backward_data(g, out, dim),),
                (lambda m, t, x, out, dim: out * (t - m.sum(t * out, (dim,), True)),),
                "softmax({0})", ("diag(s) - s sᵀ",), needs=((OUT,),),
                samples=(Sample(((4,),), {"dim": 0}), Sample(((2, 3),), {"dim": 1})))
 LOG_SOFTMAX = _row("log_softmax", "LogSoftmaxBackward0", _log_softmax,
-                   (lambda m, g, x, out, dim: g - m.exp(out) * m.sum(g, (dim,), True),),
+                   (lambda m, g, x, out, dim: m.log_softmax_backward_data(g, out, dim),),
                    (lambda m, t, x, out, dim: t - m.sum(m.exp(out) * t, (dim,), True),),
                    "log_softmax({0})", ("I - 1 sᵀ",), needs=((OUT,),),
                    samples=(Sample(((4,),), {"dim": 0}), Sample(((2, 3),), {"dim": 0})))
+
+
+# The gradients of softmax and log_softmax as PyTorch computes them: one kernel each
+# (``_softmax_backward_data(g, y, dim)``, y the op's output), so a recorded gradient is one node
+# (``SoftmaxBackwardDataBackward0``) whose inputs are the upstream gradient g and the output y --
+# and these rows' formulas differentiate it again (``softmax_double_backward`` for y).
+
+def _softmax_backward_data(g, y, dim):
+    return y * (g - np.sum(g * y, axis=dim, keepdims=True))
+
+
+def _log_softmax_backward_data(g, y, dim):
+    return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
+
+
+def _softmax_double_backward(m, w, g, y, dim):
+    """The gradient of y·(g - Σ g·y) with respect to y, given its own upstream gradient w."""
+    return g * w - m.sum(y * g, (dim,), True) * w - g * m.sum(y * w, (dim,), True)
+
+
+_SOFTMAX_PAIRS = (Sample(((4,), (4,)), {"dim": 0}), Sample(((2, 3), (2, 3)), {"dim": 1}),
+                  Sample(((2, 3), (2, 3)), {"dim": 0}))
+SOFTMAX_BACKWARD_DATA = _row(
+    "softmax_backward_data", "SoftmaxBackwardDataBackward0", _softmax_backward_data,
+    (lambda m, w, g, y, out, dim: m.softmax_backward_data(w, y, dim),
+     lambda m, w, g, y, out, dim: _softmax_double_backward(m, w, g, y, dim)),
+    (lambda m, t, g, y, out, dim: m.softmax_backward_data(t, y, dim),
+     lambda m, t, g, y, out, dim: t * g - m.sum(g * y, (dim,), True) * t
+     - y * m.sum(g * t, (dim,), True)),
+    "{1}·({0} - Σ_{dim} {0}·{1})", ("diag({1}) - {1} {1}ᵀ", "{0} - Σ_{dim} {0}·{1} - {1} {0}ᵀ"),
+    needs=((1,), (0, 1)),
+    samples=tuple(Sample(s.shapes, s.params, via_graph("softmax_backward_data"))
+                  for s in _SOFTMAX_PAIRS))
+LOG_SOFTMAX_BACKWARD_DATA = _row(
+    "log_softmax_backward_data", "LogSoftmaxBackwardDataBackward0", _log_softmax_backward_data,
+    (lambda m, w, g, y, out, dim: w - m.sum(w * m.exp(y), (dim,), True),
+     lambda m, w, g, y, out, dim: -m.sum(g, (dim,), True) * m.exp(y) * w),
+    (lambda m, t, g, y, out, dim: m.log_softmax_backward_data(t, y, dim),
+     lambda m, t, g, y, out, dim: -m.sum(g, (dim,), True) * m.exp(y) * t),
+    "{0} - exp({1})·Σ_{dim} {0}", ("I - exp({1}) 1ᵀ", "-exp({1})·Σ_{dim} {0}"),
+    needs=((1,), (0, 1)),
+    samples=tuple(Sample(s.shapes, s.params, via_graph("log_softmax_backward_data"))
+                  for s in _SOFTMAX_PAIRS))
+
+
+# --- median and kthvalue ------------------------------------------------------------------------
+
+def _median(x):
+    """The lower median of all elements (the ((n - 1)//2)-th smallest); nan if there is one."""
+    flat = x.reshape(-1)
+    if np.isnan(flat).any():
+        return np.asarray(np.nan, x.dtype)
+    return np.asarray(np.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2])
+
+
+def _median_hits(x, out):
+    """The elements equal to the median (the nans, when it is nan): they share its gradient.
+    (``v != v`` is true for nan only; it works on arrays and on tensors alike.)"""
+    return x != x if bool(out != out) else x == out
+
+
+MEDIAN = _row("median", "MedianBackward0", _median,
+              (lambda m, g, x, out: m.where(_median_hits(x, out), g / _median_hits(x, out).sum(),
+                                            0.0),),
+              (lambda m, t, x, out: m.sum(m.where(_median_hits(x, out), t, 0.0), None, False)
+               / _median_hits(x, out).sum(),),
+              "median {0}", ("1 at the median (shared equally among ties), else 0",),
+              needs=((0, OUT),), samples=(*REDUCE, Sample(((5,),))))
+
+
+def _chosen(x, dim, keepdim, index):
+    """The element at ``index`` (an array with x's shape, size 1 along ``dim``) along ``dim``
+    (a 0-dim ``x`` is its own only element)."""
+    if x.ndim == 0:
+        return x.copy()
+    picked = np.take_along_axis(x, index, dim)
+    return picked if keepdim else np.squeeze(picked, dim)
+
+
+def _chosen_vjp(m, g, x, out, dim, keepdim, index):
+    """The upstream gradient back at the chosen element of each slice; 0 elsewhere."""
+    if x.ndim == 0:
+        return g
+    hit = np.zeros(x.shape, dtype=bool)
+    np.put_along_axis(hit, index, True, dim)
+    return m.where(hit, g if keepdim else m.unsqueeze(g, dim), 0.0)
+
+
+MEDIAN_DIM = _row("median_dim", "MedianBackward1", _chosen, (_chosen_vjp,), LINEAR,
+                  "median_{dim} {0}", ("1 at the index median(dim) returned, else 0",),
+                  says=("{up} at the index median(dim) returned along dim {dim}, 0 elsewhere",),
+                  samples=(Sample(((2, 3),), call=lambda x: x.median(1).values),
+                           Sample(((2, 4),), call=lambda x: x.median(0, keepdim=True)[0])))
+KTHVALUE = _row("kthvalue", "KthvalueBackward0", _chosen, (_chosen_vjp,), LINEAR,
+                "kthvalue_{dim} {0}", ("1 at the index kthvalue returned, else 0",),
+                says=("{up} at the index kthvalue returned along dim {dim}, 0 elsewhere",),
+                samples=(Sample(((2, 3),), call=lambda x: x.kthvalue(2).values),
+                         Sample(((3, 2),), call=lambda x: x.kthvalue(3, 0, keepdim=True)[0])))
