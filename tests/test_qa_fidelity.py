@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import subprocess
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import pytest
+from support import autodiff_run, python_run
 
 import autodiff_repl.engine as engine
 from autodiff_repl.outputs import Error
@@ -391,10 +390,7 @@ tensor([1., 2.], dtype=torch.float64)
 def test_autodiff_run_runs_a_script_that_uses_them(tmp_path: Path):
     script = tmp_path / "mixing.py"
     script.write_text(SCRIPT)
-    proc = subprocess.run([sys.executable, "-m", "autodiff_repl", "run", str(script)],
-                          capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                               "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    proc = autodiff_run(script, tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, SCRIPT_OUTPUT, "")
 
 
@@ -402,6 +398,5 @@ def test_the_script_prints_what_python_with_pytorch_prints(tmp_path: Path):
     pytest.importorskip("torch")
     script = tmp_path / "mixing.py"
     script.write_text(SCRIPT)
-    proc = subprocess.run([sys.executable, "-W", "ignore", str(script)], capture_output=True,
-                          text=True, timeout=120)
+    proc = python_run(script, "-W", "ignore")
     assert (proc.returncode, proc.stdout) == (0, SCRIPT_OUTPUT)

@@ -8,6 +8,7 @@ counts for the next step, and ``:next`` does what it says during a lesson.
 """
 
 import pytest
+from support import scripted_lesson
 
 from autodiff_repl import lessons, runner
 from autodiff_repl import transcript as tx
@@ -16,19 +17,7 @@ from autodiff_repl.lesson_passes import PassCount
 
 def guide(n, answers, tmp_path):
     """Run lesson ``n`` with scripted answers; returns everything shown."""
-    feed = iter(answers)
-    shown = []
-
-    def input_fn(prompt):
-        line = next(feed, None)
-        if line is None:
-            raise EOFError
-        shown.append(prompt + line)
-        return line
-
-    lessons.run_lesson(n, input_fn=input_fn, output=shown.append, restart=True,
-                       progress_file=tmp_path / "progress.json")
-    return "\n".join(shown)
+    return scripted_lesson(n, answers, tmp_path)[1]
 
 
 def visit(text, n, total):

@@ -9,27 +9,13 @@ next and keeps the session; prose is reflowed to the terminal's width and graphs
 import re
 
 import pytest
+from support import scripted_lesson
 
 from autodiff_repl import lessons
 from autodiff_repl.lesson_guide import Guide
 from autodiff_repl.prose import reflow
 
-
-def guide(n, answers, tmp_path, **kwargs):
-    """Run lesson ``n`` with scripted answers; returns (exit code, everything shown)."""
-    feed = iter(answers)
-    shown = []
-
-    def input_fn(prompt):
-        line = next(feed, None)
-        if line is None:
-            raise EOFError
-        shown.append(prompt + line)
-        return line
-
-    code = lessons.run_lesson(n, input_fn=input_fn, output=shown.append, restart=True,
-                              progress_file=tmp_path / "progress.json", **kwargs)
-    return code, "\n".join(shown)
+guide = scripted_lesson
 
 
 def visit(text, n, total):
