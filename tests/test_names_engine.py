@@ -690,6 +690,26 @@ LINALG = {
 }
 
 
+def dim_upstream(t, f, v_shape):
+    """vᵀJ of a reduction over dims of a (2, 3, 4) x, with an upstream v that requires grad."""
+    x = t.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    v = t.ones(*v_shape, requires_grad=True)
+    return t.autograd.grad(f(x), x, v, create_graph=True)[0]
+
+
+# A reduction's gradient puts each reduced dim back with an unsqueeze, then expands.
+REDUCE_DIM_GRAPHS = {
+    "sum": (lambda t: graph(dim_upstream(t, lambda x: x.sum(0), (3, 4))),
+            "ExpandBackward0| UnsqueezeBackward0|  AccumulateGrad"),
+    "sum_two_dims": (lambda t: graph(dim_upstream(t, lambda x: x.sum((0, 2)), (3,))),
+                     "ExpandBackward0| UnsqueezeBackward0|  UnsqueezeBackward0|   AccumulateGrad"),
+    "mean": (lambda t: graph(dim_upstream(t, lambda x: x.mean(1), (2, 4))),
+             "DivBackward1| ExpandBackward0|  UnsqueezeBackward0|   AccumulateGrad"),
+    "sum_keepdim": (lambda t: graph(dim_upstream(t, lambda x: x.sum(1, keepdim=True), (2, 1, 4))),
+                    "ExpandBackward0| AccumulateGrad"),
+}
+
+
 CASES = {f"diagonal_{k}": case for k, case in DIAGONAL.items()}
 CASES |= {f"einsum_{k}": case for k, case in EINSUM.items()}
 CASES |= {f"device_{k}": case for k, case in DEVICE_CASES.items()}
@@ -698,6 +718,7 @@ CASES |= {f"hessian_{k}": case for k, case in HESSIAN.items()}
 CASES |= {f"linalg_{k}": case for k, case in LINALG.items()}
 CASES |= {f"gradient_graph_{k}": case for k, case in GRADIENT_GRAPHS.items()}
 CASES |= {f"sum_to_size_{k}": case for k, case in SUM_TO_SIZE.items()}
+CASES |= {f"reduce_dim_graph_{k}": case for k, case in REDUCE_DIM_GRAPHS.items()}
 CASES |= {f"learners_{k}": case for k, case in LEARNER_CASES.items()}
 
 

@@ -75,9 +75,15 @@ def reduced_size(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> int:
 
 
 def _spread(m, g, x, dims, keepdim):
-    """Broadcast a reduction's gradient ``g`` back to the input's shape."""
+    """Broadcast a reduction's gradient ``g`` back to the input's shape: the reduced dims put
+    back, then expanded. On tensors (create_graph) each dim is put back by an unsqueeze, as
+    PyTorch records it (``UnsqueezeBackward0``); on arrays one reshape does the same."""
     if dims is not None and not keepdim:
-        g = m.reshape(g, kept_shape(x.shape, dims))
+        if isinstance(g, np.ndarray | np.generic):
+            g = np.reshape(g, kept_shape(x.shape, dims))
+        else:
+            for d in dims:  # ascending, so each lands where the reduction took it from
+                g = m.unsqueeze(g, d)
     return m.expand(g, x.shape)
 
 
