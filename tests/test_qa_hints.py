@@ -137,3 +137,32 @@ def test_num_shows_a_hidden_fraction_but_not_rounding_noise():
     assert num(2.9999998) == "3"
     assert num(1029.7) == "1030"
     assert num(1.0) == "1"
+
+
+# --- NumPy meets a tensor: what to write instead ------------------------------------------------
+
+def test_numpy_function_on_a_tensor_with_a_graph_points_to_the_torch_function():
+    error = error_after("import numpy as np", "w = torch.ones(2, requires_grad=True)", "np.exp(w)")
+    assert list(error.hints) == [
+        "np.exp first turns the tensor into a NumPy array, which would leave its graph behind: "
+        "use torch.exp(...), which records the operation so backward can reach it",
+        "for plain numbers without a gradient: np.exp(w.detach().numpy())"]
+
+
+def test_numpy_reduction_of_a_tensor_says_dim_not_axis():
+    error = error_after("import numpy as np", "v = torch.ones(2)", "np.sum(v)")
+    assert f"{error.type}: {error.message}" == (
+        "TypeError: sum() got an unexpected keyword argument 'axis'")
+    assert list(error.hints) == [
+        "np.sum(v) calls v.sum(axis=...), and a tensor's sum takes dim=, not axis=: write v.sum() "
+        "or torch.sum(v) (dim=0 where NumPy says axis=0)"]
+
+
+def test_an_array_times_a_tensor_says_to_make_the_array_a_tensor():
+    for op in ("*", "+"):
+        error = error_after("import numpy as np", "a = np.array([1.0, 2.0])",
+                            f"a {op} torch.ones(2)")
+        assert list(error.hints) == [
+            "a NumPy array first and a tensor second don't mix: make the array a tensor first: "
+            "torch.from_numpy(a) for an array a (it keeps NumPy's float64), or torch.tensor(a, "
+            "dtype=torch.float32)"]

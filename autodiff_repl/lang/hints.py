@@ -31,6 +31,7 @@ from autodiff_repl.lang.check import FOREIGN
 from autodiff_repl.lang.errors import with_article
 from autodiff_repl.lang.limits import LimitError
 from autodiff_repl.lang.namespace import NOT_HERE
+from autodiff_repl.lang.numpy_hints import numpy_hints
 
 
 @dataclass
@@ -281,6 +282,9 @@ def _none_hints(s: str, attr: str, context: Context) -> list[str]:
 
 
 def _runtime_hints(message: str, context: Context) -> list[str]:
+    mixed = numpy_hints(message, context.statement)
+    if mixed:
+        return mixed
     s = context.subject or "y"
     if SCALAR_ONLY in message:
         return _scalar_hints(s, context)
