@@ -341,6 +341,10 @@ class Session:
             return
         self._emit(Echo(repr(value)))
         self._interpreter.last_value = value
+        if isinstance(node, ast.Attribute | ast.Name):  # y.backward, without its parentheses
+            uncalled = hints.uncalled_hint(value, _source_of(node))
+            if uncalled:
+                self._emit(Hint(uncalled))
 
     def _show_warning(self, message, category, filename, lineno, file=None, line=None) -> None:
         self._interpreter.flush_print()

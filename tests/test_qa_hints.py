@@ -166,3 +166,21 @@ def test_an_array_times_a_tensor_says_to_make_the_array_a_tensor():
             "a NumPy array first and a tensor second don't mix: make the array a tensor first: "
             "torch.from_numpy(a) for an array a (it keeps NumPy's float64), or torch.tensor(a, "
             "dtype=torch.float32)"]
+
+
+# --- a method or function typed without its parentheses ------------------------------------------
+
+def test_a_method_without_parentheses_gets_a_hint_that_nothing_ran():
+    outputs = last_outputs("x = torch.arange(4.0, requires_grad=True)",
+                           "y = 2 * torch.dot(x, x)", "y.backward")
+    assert plain(outputs) == (
+        "<bound method Tensor.backward of tensor(28., grad_fn=<MulBackward0>)>\n"
+        "hint: y.backward is the method itself, so nothing ran: call it with parentheses, "
+        "y.backward()")
+
+
+def test_a_function_without_parentheses_gets_a_hint_and_a_value_gets_none():
+    hints = [o.text for o in last_outputs("torch.exp") if isinstance(o, Hint)]
+    assert hints == ["torch.exp is the function itself, so nothing ran: call it with parentheses "
+                     "and its arguments, torch.exp(...)"]
+    assert not [o for o in last_outputs("x = torch.ones(2)", "x.shape") if isinstance(o, Hint)]

@@ -17,6 +17,7 @@ import io
 import keyword
 import re
 import tokenize
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -788,6 +789,18 @@ def unwrapped(text: str) -> str:
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def uncalled_hint(value, text: str) -> str | None:
+    """For ``y.backward`` or ``x.grad.zero_`` typed without parentheses: Python shows the method
+    itself and runs nothing, a slip that leaves ``.grad`` None with no error."""
+    if isinstance(value, types.MethodType) and isinstance(value.__self__, Tensor):
+        return (f"{text} is the method itself, so nothing ran: call it with parentheses, "
+                f"{text}()")
+    if isinstance(value, types.FunctionType | types.BuiltinFunctionType):
+        return (f"{text} is the function itself, so nothing ran: call it with parentheses and "
+                f"its arguments, {text}(...)")
+    return None
 
 
 def grad_none_hint(tensor, name: str) -> str:
