@@ -18,7 +18,7 @@ import numpy as np
 from autodiff_repl.engine import devices, dtypes, rng
 from autodiff_repl.engine.fma import fma
 from autodiff_repl.engine.limits import check_numel
-from autodiff_repl.engine.messages import ONLY_FLOAT
+from autodiff_repl.engine.messages import COPY_CONSTRUCT, ONLY_FLOAT
 from autodiff_repl.engine.tensor import Tensor, _shape_args
 
 RNG = rng.Generator(0)
@@ -209,10 +209,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     devices.check(device)
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use "
-                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
-                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
+        warnings.warn(COPY_CONSTRUCT.format("torch.tensor"), UserWarning, stacklevel=2)
     return _finish(to_array(data, dtype), requires_grad)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from autodiff_repl.engine import devices, dtypes, reductions, shapes
 from autodiff_repl.engine import functions as F
 from autodiff_repl.engine.dim_names import numpy_names
+from autodiff_repl.engine.messages import COPY_CONSTRUCT
 from autodiff_repl.engine.tensor import Tensor, _shape_args
 from autodiff_repl.engine.tensor_types import Size
 
@@ -607,10 +608,7 @@ class Conversions:
         from autodiff_repl.engine import creation
         devices.check(device)
         if isinstance(data, Tensor):
-            warnings.warn("To copy construct from a tensor, it is recommended to use "
-                          "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
-                          "requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
-                          UserWarning, stacklevel=2)
+            warnings.warn(COPY_CONSTRUCT.format("tensor.new_tensor"), UserWarning, stacklevel=2)
         return creation.tensor(data._data if isinstance(data, Tensor) else data,
                                dtype or self.dtype, requires_grad=requires_grad)
 
